@@ -1,0 +1,160 @@
+"""The SQLite connection: opening safely, pragmas, numbered migrations, transactions.
+
+Opening never writes to a file that is not a garden: identity (``application_id``) is checked
+before anything else, and a current garden is opened without a single write.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+from kgarden.errors import GardenNotFoundError, NotAGardenError, SchemaVersionError
+
+APPLICATION_ID = 0x4B47444E  # "KGDN" in the SQLite header: this file is a kgarden garden
+_MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) for every packaged migration, in order."""
+    found = []
+    for entry in resources.files("kgarden.store.migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match[1]), match[2], entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def schema_version() -> int:
+    return migrations()[-1][0]
+
+
+def _configure(conn: sqlite3.Connection) -> None:
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 10000")
+    conn.execute("PRAGMA synchronous = NORMAL")  # in WAL mode a crash loses no committed batch
+    conn.execute("PRAGMA cache_size = -65536")  # 64 MiB page cache
+    conn.execute("PRAGMA temp_store = MEMORY")
+
+
+def _is_empty_database(conn: sqlite3.Connection) -> bool:
+    return int(conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]) == 0
+
+
+def connect(path: Path, *, create: bool) -> sqlite3.Connection:
+    """Open (or create) the garden at ``path``, migrated to the current schema."""
+    if not path.exists():
+        if not create:
+            raise GardenNotFoundError(
+                "no garden here", path=path, hint="run `kgarden init` or `kgarden ingest` first"
+            )
+        if not path.parent.exists():
+            raise GardenNotFoundError("folder does not exist", path=path.parent)
+    elif path.is_dir():
+        raise NotAGardenError("is a folder, not a garden file", path=path)
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        fresh = app_id == 0 and _is_empty_database(conn)
+        if app_id != APPLICATION_ID and not fresh:
+            raise NotAGardenError("not a kgarden garden (another SQLite database)", path=path)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+            raise NotAGardenError("the garden is locked by another process", path=path) from None
+        raise NotAGardenError("not a kgarden garden (not an SQLite database)", path=path) from None
+    except NotAGardenError:
+        conn.close()
+        raise
+    if fresh and not create:
+        conn.close()
+        raise GardenNotFoundError("empty file, no garden here", path=path)
+    _configure(conn)
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        conn.execute("PRAGMA journal_mode = WAL")
+    _migrate(conn, path, fresh)
+    return conn
+
+
+def _migrate(conn: sqlite3.Connection, path: Path, fresh: bool) -> None:
+    if fresh:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute(
+            "CREATE TABLE schema_migrations ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        conn.execute("COMMIT")
+    applied = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+    latest = schema_version()
+    if applied and max(applied) > latest:
+        raise SchemaVersionError(
+            f"garden schema v{max(applied)} is newer than this kgarden (v{latest})",
+            path=path,
+            hint="upgrade kgarden",
+        )
+    for version, name, sql in migrations():
+        if version in applied:
+            continue
+        # executescript would commit on its own; run statements inside one explicit transaction
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(sql):
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)",
+                (version, name, now()),
+            )
+            conn.execute(f"PRAGMA user_version = {version}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+def _statements(sql: str) -> Iterator[str]:
+    """Split a migration into complete statements (triggers contain inner semicolons)."""
+    buffer = ""
+    for line in sql.splitlines(keepends=True):
+        if not buffer and line.lstrip().startswith("--"):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statement = buffer.strip()
+            if statement:
+                yield statement
+            buffer = ""
+    if buffer.strip():
+        yield buffer.strip()
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction; rolled back entirely on any error (the garden stays as it was)."""
+    if conn.in_transaction:
+        # nested use: a savepoint keeps the outer transaction's all-or-nothing promise
+        conn.execute("SAVEPOINT nested")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK TO nested")
+            conn.execute("RELEASE nested")
+            raise
+        conn.execute("RELEASE nested")
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

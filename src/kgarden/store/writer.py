@@ -1,0 +1,447 @@
+"""Writing papers and extracted facts, incrementally.
+
+Every method runs inside the caller's transaction. Counts on concepts, surfaces and
+co-occurrences are maintained by deltas, so adding or re-extracting a few papers touches only the
+rows those papers change, whatever the size of the garden. Row ids of sentences, mentions and
+evidence are assigned here (the caller holds the write lock), which lets us insert with
+``executemany``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import TypeVar
+
+from kgarden import __version__
+from kgarden.extract.keys import concept_key, looks_like_acronym
+from kgarden.extract.rules import ExtractorStamp
+from kgarden.extract.salience import choose_name, specificity
+from kgarden.extract.types import PAPER_SUBJECT, PaperExtraction
+from kgarden.models import Paper
+from kgarden.store.db import now
+
+_CHUNK = 500  # parameters per IN (...) query, well under SQLite's limit
+T = TypeVar("T")
+
+
+def chunks(items: Sequence[T], size: int = _CHUNK) -> Iterable[Sequence[T]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+@dataclass
+class IngestPlan:
+    """What ingesting a set of papers will do, decided before anything is written."""
+
+    new: list[Paper] = field(default_factory=list)
+    changed: list[Paper] = field(default_factory=list)  # text changed: facts are redone
+    metadata: list[Paper] = field(default_factory=list)  # only other fields changed
+    unextracted: list[Paper] = field(default_factory=list)  # stored, but facts missing
+    unchanged: int = 0
+    duplicates: int = 0  # the same id twice in the input (the first one is kept)
+
+    @property
+    def to_extract(self) -> list[Paper]:
+        return self.new + self.changed + self.unextracted
+
+
+@dataclass
+class _Deltas:
+    """Count changes gathered over a batch, applied in a few statements."""
+
+    # concept id -> [mentions, papers, sentences]
+    concepts: dict[int, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
+    surfaces: Counter[tuple[int, str, int, int]] = field(default_factory=Counter)
+    # (a, b) -> [sentences, papers]
+    pairs: dict[tuple[int, int], list[int]] = field(
+        default_factory=lambda: defaultdict(lambda: [0, 0])
+    )
+
+    def add_paper(self, rows: Iterable[tuple[int, int, str, int, int]], sign: int) -> None:
+        """rows: (concept_id, sentence_id, display, case_known, acronym) of one paper."""
+        by_sentence: dict[int, set[int]] = defaultdict(set)
+        for concept_id, sentence_id, display, case_known, acronym in rows:
+            self.concepts[concept_id][0] += sign
+            self.surfaces[(concept_id, display, case_known, acronym)] += sign
+            by_sentence[sentence_id].add(concept_id)
+        in_paper: set[int] = set()
+        paper_pairs: set[tuple[int, int]] = set()
+        for concepts in by_sentence.values():
+            in_paper |= concepts
+            for concept_id in concepts:
+                self.concepts[concept_id][2] += sign
+            for pair in combinations(sorted(concepts), 2):
+                self.pairs[pair][0] += sign
+                paper_pairs.add(pair)
+        for concept_id in in_paper:
+            self.concepts[concept_id][1] += sign
+        for pair in paper_pairs:
+            self.pairs[pair][1] += sign
+
+
+class GardenWriter:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    # -- runs ----------------------------------------------------------------------------------
+    def start_run(self, stamp: ExtractorStamp) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO extraction_runs(component, kgarden_version, model, prompt_id, parameters,"
+            " started_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (stamp.component, __version__, stamp.model, stamp.prompt_id,
+             json.dumps(stamp.parameters, sort_keys=True), now()),
+        )
+        return int(cur.lastrowid or 0)
+
+    def finish_run(self, run_id: int, papers: int) -> None:
+        self.conn.execute(
+            "UPDATE extraction_runs SET finished_at = ?, papers = papers + ? WHERE id = ?",
+            (now(), papers, run_id),
+        )
+
+    # -- papers --------------------------------------------------------------------------------
+    def plan(self, papers: Sequence[Paper]) -> IngestPlan:
+        plan = IngestPlan()
+        unique: dict[str, Paper] = {}
+        for paper in papers:
+            if paper.id in unique:
+                plan.duplicates += 1
+            else:
+                unique[paper.id] = paper
+        stored: dict[str, tuple[str, str, str | None]] = {}
+        ids = list(unique)
+        for part in chunks(ids):
+            marks = ",".join("?" * len(part))
+            for row in self.conn.execute(
+                f"SELECT id, content_hash, record_hash, extracted_hash FROM papers"
+                f" WHERE id IN ({marks})",
+                list(part),
+            ):
+                stored[row[0]] = (row[1], row[2], row[3])
+        for paper in unique.values():
+            old = stored.get(paper.id)
+            if old is None:
+                plan.new.append(paper)
+            elif old[0] != paper.content_hash:
+                plan.changed.append(paper)
+            elif old[2] != paper.content_hash:
+                plan.unextracted.append(paper)
+                if old[1] != paper.record_hash:
+                    plan.metadata.append(paper)
+            elif old[1] != paper.record_hash:
+                plan.metadata.append(paper)
+            else:
+                plan.unchanged += 1
+        return plan
+
+    def save_papers(self, papers: Sequence[Paper]) -> dict[str, int]:
+        """Insert new papers and update changed ones; returns id -> pk."""
+        stamp = now()
+        self.conn.executemany(
+            "INSERT INTO papers(id, title, abstract, authors, date, year, venue, doi, arxiv_id,"
+            " url, source, origin, extra, content_hash, record_hash, added_at, updated_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+            " ON CONFLICT(id) DO UPDATE SET title=excluded.title, abstract=excluded.abstract,"
+            " authors=excluded.authors, date=excluded.date, year=excluded.year,"
+            " venue=excluded.venue, doi=excluded.doi, arxiv_id=excluded.arxiv_id, url=excluded.url,"
+            " extra=excluded.extra, content_hash=excluded.content_hash,"
+            " record_hash=excluded.record_hash, updated_at=excluded.updated_at",
+            [
+                (p.id, p.title, p.abstract, json.dumps(list(p.authors), ensure_ascii=False),
+                 p.date, p.year, p.venue, p.doi, p.arxiv_id, p.url, p.source, p.origin,
+                 json.dumps(p.extra, ensure_ascii=False, sort_keys=True, default=str),
+                 p.content_hash, p.record_hash, stamp, stamp)
+                for p in papers
+            ],
+        )
+        return self.paper_pks([p.id for p in papers])
+
+    def paper_pks(self, ids: Sequence[str]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for part in chunks(ids):
+            marks = ",".join("?" * len(part))
+            out.update(self.conn.execute(
+                f"SELECT id, pk FROM papers WHERE id IN ({marks})", list(part)
+            ).fetchall())
+        return out
+
+    # -- removing a paper's facts --------------------------------------------------------------
+    def remove_facts(self, pks: Sequence[int]) -> None:
+        """Take every extracted fact of these papers out of the garden, counts included."""
+        if not pks:
+            return
+        deltas = _Deltas()
+        rel_counts: Counter[int] = Counter()
+        for part in chunks(pks):
+            marks = ",".join("?" * len(part))
+            by_paper: dict[int, list[tuple[int, int, str, int, int]]] = defaultdict(list)
+            for row in self.conn.execute(
+                f"SELECT paper_pk, concept_id, sentence_id, display, case_known, acronym"
+                f" FROM mentions WHERE paper_pk IN ({marks})", list(part),
+            ):
+                by_paper[row[0]].append(row[1:])
+            for rows in by_paper.values():
+                deltas.add_paper(rows, -1)
+            rel_counts.update(dict(self.conn.execute(
+                f"SELECT relation_id, count(*) FROM evidence WHERE paper_pk IN ({marks})"
+                f" GROUP BY relation_id", list(part),
+            ).fetchall()))
+            for table in ("evidence", "mentions", "aliases", "extraction_errors", "sentences"):
+                self.conn.execute(f"DELETE FROM {table} WHERE paper_pk IN ({marks})", list(part))
+            self.conn.execute(
+                f"UPDATE papers SET extracted_hash = NULL, run_id = NULL WHERE pk IN ({marks})",
+                list(part),
+            )
+        self._apply(deltas)
+        self.conn.executemany(
+            "UPDATE relations SET evidence_count = evidence_count - ? WHERE id = ?",
+            [(n, rid) for rid, n in rel_counts.items()],
+        )
+        # a machine-made relation with no evidence left is gone (human-made ones stay)
+        self.conn.executemany(
+            "DELETE FROM relations WHERE id = ? AND evidence_count <= 0 AND origin = 'extracted'",
+            [(rid,) for rid in rel_counts],
+        )
+
+    # -- writing facts -------------------------------------------------------------------------
+    def write_facts(
+        self, extractions: Sequence[PaperExtraction], pk_of: dict[str, int],
+        papers: dict[str, Paper], run_id: int,
+    ) -> None:
+        conn = self.conn
+        concept_ids, expanded = self._resolve_concepts(extractions, pk_of, papers)
+        next_sentence = self._next_id("sentences")
+        next_mention = self._next_id("mentions")
+        next_evidence = self._next_id("evidence")
+        sentence_rows, mention_rows, evidence_rows = [], [], []
+        relation_counts: Counter[tuple[int, str, int, int]] = Counter()
+        relation_evidence: list[tuple[tuple[int, str, int, int], tuple[object, ...]]] = []
+        deltas = _Deltas()
+        for ex in extractions:
+            pk, paper = pk_of[ex.paper_id], papers[ex.paper_id]
+            sentence_ids = []
+            for s in ex.sentences:
+                text = (paper.title if s.field == "title" else paper.abstract)[s.start : s.end]
+                sentence_rows.append((next_sentence, pk, s.field, s.index, s.start, s.end, text))
+                sentence_ids.append(next_sentence)
+                next_sentence += 1
+            mention_concepts = concept_ids[ex.paper_id]
+            paper_rows = []
+            for m, concept_id in zip(ex.mentions, mention_concepts, strict=True):
+                sid = sentence_ids[m.sentence]
+                acronym = int(m.acronym or m.key in expanded)
+                mention_rows.append((next_mention, pk, sid, concept_id, m.start, m.end, m.surface,
+                                     m.display, int(m.case_known), acronym, run_id))
+                paper_rows.append((concept_id, sid, m.display, int(m.case_known), acronym))
+                next_mention += 1
+            deltas.add_paper(paper_rows, +1)
+            for r in ex.relations:
+                obj = mention_concepts[r.object]
+                if r.subject == PAPER_SUBJECT:
+                    subj = concept_ids[("paper", ex.paper_id)][0]
+                    s_start: int | None = None
+                    s_end: int | None = None
+                else:
+                    subj = mention_concepts[r.subject]
+                    s_start, s_end = ex.mentions[r.subject].start, ex.mentions[r.subject].end
+                if subj == obj:
+                    continue
+                key = (subj, r.predicate, obj, int(r.negated))
+                relation_counts[key] += 1
+                o = ex.mentions[r.object]
+                relation_evidence.append((key, (pk, sentence_ids[r.sentence], s_start, s_end,
+                                                o.start, o.end, r.trigger, int(r.hedged),
+                                                r.confidence, run_id)))
+        conn.executemany(
+            "INSERT INTO sentences(id, paper_pk, field, idx, start_char, end_char, text)"
+            " VALUES (?,?,?,?,?,?,?)", sentence_rows,
+        )
+        conn.executemany(
+            "INSERT INTO mentions(id, paper_pk, sentence_id, concept_id, start_char, end_char,"
+            " surface, display, case_known, acronym, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            mention_rows,
+        )
+        relation_ids = self._upsert_relations(relation_counts)
+        for key, row in relation_evidence:
+            evidence_rows.append((next_evidence, relation_ids[key], *row))
+            next_evidence += 1
+        conn.executemany(
+            "INSERT INTO evidence(id, relation_id, paper_pk, sentence_id, subject_start,"
+            " subject_end, object_start, object_end, trigger, hedged, confidence, run_id)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", evidence_rows,
+        )
+        self._apply(deltas)
+        conn.executemany(
+            "UPDATE papers SET extracted_hash = content_hash, run_id = ? WHERE pk = ?",
+            [(run_id, pk_of[ex.paper_id]) for ex in extractions],
+        )
+
+    def record_error(self, pk: int, run_id: int, message: str) -> None:
+        self.conn.execute(
+            "INSERT INTO extraction_errors(paper_pk, run_id, message, at) VALUES (?, ?, ?, ?)",
+            (pk, run_id, message, now()),
+        )
+
+    def _next_id(self, table: str) -> int:
+        return int(self.conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0])
+
+    def _upsert_relations(
+        self, counts: Counter[tuple[int, str, int, int]]
+    ) -> dict[tuple[int, str, int, int], int]:
+        ids = {}
+        stamp = now()
+        for key in sorted(counts):
+            row = self.conn.execute(
+                "INSERT INTO relations(subject_id, predicate, object_id, negated, evidence_count,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT(subject_id, predicate, object_id, negated)"
+                " DO UPDATE SET evidence_count = evidence_count + excluded.evidence_count"
+                " RETURNING id",
+                (*key, counts[key], stamp),
+            ).fetchone()
+            ids[key] = int(row[0])
+        return ids
+
+    # -- concepts ------------------------------------------------------------------------------
+    def _resolve_concepts(
+        self, extractions: Sequence[PaperExtraction], pk_of: dict[str, int],
+        papers: dict[str, Paper],
+    ) -> tuple[dict[object, list[int]], set[str]]:
+        """Concept id of every mention (per paper, in order), creating concepts as needed, and
+        the acronym keys resolved through the garden's definitions.
+
+        Acronyms defined in this batch are stored first, so an acronym used without its
+        definition ("KD" alone) resolves through definitions from any paper in the garden.
+        """
+        display_of: dict[str, str] = {}
+        for ex in extractions:
+            for m in ex.mentions:
+                display_of.setdefault(m.key, m.display)
+        long_keys = {a.key for ex in extractions for a in ex.acronyms}
+        ids = self._concept_ids(sorted(long_keys), display_of)
+        alias_rows = []
+        for ex in extractions:
+            for a in ex.acronyms:
+                alias_rows.append((concept_key(a.short), ids[a.key], a.short, a.long_form,
+                                   pk_of[ex.paper_id]))
+        self.conn.executemany(
+            "INSERT INTO aliases(alias, concept_id, surface, long_form, kind, paper_pk)"
+            " VALUES (?, ?, ?, ?, 'acronym', ?)", alias_rows,
+        )
+        bare = sorted({m.key for ex in extractions for m in ex.mentions
+                       if not m.acronym and looks_like_acronym(m.surface)})
+        expansions = self._dominant_expansions(bare)
+        keys = sorted({m.key for ex in extractions for m in ex.mentions} - set(expansions))
+        ids.update(self._concept_ids(keys, display_of))
+        out: dict[object, list[int]] = {}
+        for ex in extractions:
+            out[ex.paper_id] = [expansions.get(m.key) or ids[m.key] for m in ex.mentions]
+            if any(r.subject == PAPER_SUBJECT for r in ex.relations):
+                out[("paper", ex.paper_id)] = [self._paper_node(papers[ex.paper_id])]
+        return out, set(expansions)
+
+    def _dominant_expansions(self, keys: Sequence[str]) -> dict[str, int]:
+        """Acronym key -> concept, where the garden's definitions clearly agree (2:1 or more)."""
+        votes: dict[str, Counter[int]] = defaultdict(Counter)
+        for part in chunks(keys):
+            marks = ",".join("?" * len(part))
+            for alias, concept_id, n in self.conn.execute(
+                f"SELECT alias, concept_id, count(*) FROM aliases WHERE alias IN ({marks})"
+                f" GROUP BY alias, concept_id", list(part),
+            ):
+                votes[alias][concept_id] = n
+        out = {}
+        for alias, counter in votes.items():
+            ranked = counter.most_common(2)
+            if len(ranked) == 1 or ranked[0][1] >= 2 * ranked[1][1]:
+                out[alias] = ranked[0][0]
+        return out
+
+    def _concept_ids(self, keys: Sequence[str], display_of: dict[str, str]) -> dict[str, int]:
+        ids: dict[str, int] = {}
+        for part in chunks(keys):
+            marks = ",".join("?" * len(part))
+            ids.update(self.conn.execute(
+                f"SELECT key, id FROM concepts WHERE key IN ({marks})", list(part)
+            ).fetchall())
+        missing = [k for k in keys if k not in ids]
+        if missing:
+            stamp = now()
+            rows = []
+            for k in missing:
+                display = display_of.get(k, k)
+                rows.append((k, display, len(display.split()), specificity(display), stamp))
+            self.conn.executemany(
+                "INSERT INTO concepts(key, name, words, specificity, created_at)"
+                " VALUES (?, ?, ?, ?, ?)", rows,
+            )
+            for part in chunks(missing):
+                marks = ",".join("?" * len(part))
+                ids.update(self.conn.execute(
+                    f"SELECT key, id FROM concepts WHERE key IN ({marks})", list(part)
+                ).fetchall())
+        return ids
+
+    def _paper_node(self, paper: Paper) -> int:
+        """The node standing for a paper as the subject of "we propose X"."""
+        key = f"paper:{paper.id}"
+        row = self.conn.execute(
+            "INSERT INTO concepts(key, name, kind, words, paper_count, created_at)"
+            " VALUES (?, ?, 'paper', ?, 1, ?)"
+            " ON CONFLICT(key) DO UPDATE SET name = excluded.name RETURNING id",
+            (key, paper.title or paper.id, len(paper.title.split()), now()),
+        ).fetchone()
+        return int(row[0])
+
+    # -- counts --------------------------------------------------------------------------------
+    def _apply(self, deltas: _Deltas) -> None:
+        conn = self.conn
+        conn.executemany(
+            "UPDATE concepts SET mention_count = mention_count + ?, paper_count = paper_count + ?,"
+            " sentence_count = sentence_count + ? WHERE id = ?",
+            [(d[0], d[1], d[2], cid) for cid, d in deltas.concepts.items() if any(d)],
+        )
+        changed = [(cid, s, ck, ac, n) for (cid, s, ck, ac), n in deltas.surfaces.items() if n]
+        conn.executemany(
+            "INSERT INTO concept_surfaces(concept_id, surface, case_known, acronym, count)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT(concept_id, surface, case_known, acronym)"
+            " DO UPDATE SET count = count + excluded.count", changed,
+        )
+        conn.executemany(
+            "DELETE FROM concept_surfaces WHERE concept_id = ? AND surface = ? AND case_known = ?"
+            " AND acronym = ? AND count <= 0", [row[:4] for row in changed if row[4] < 0],
+        )
+        pairs = [(a, b, d[0], d[1]) for (a, b), d in deltas.pairs.items() if d[0] or d[1]]
+        conn.executemany(
+            "INSERT INTO cooccurrences(a, b, sentences, papers) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT(a, b) DO UPDATE SET sentences = sentences + excluded.sentences,"
+            " papers = papers + excluded.papers", pairs,
+        )
+        conn.executemany(
+            "DELETE FROM cooccurrences WHERE a = ? AND b = ? AND sentences <= 0",
+            [(a, b) for a, b, s, _ in pairs if s < 0],
+        )
+        self._rename(list(deltas.concepts))
+
+    def _rename(self, concept_ids: Sequence[int]) -> None:
+        """Names follow usage (extract/salience.py ``choose_name``)."""
+        surfaces: dict[int, list[tuple[str, int, int, int]]] = defaultdict(list)
+        for part in chunks(concept_ids):
+            marks = ",".join("?" * len(part))
+            for cid, surface, case_known, acronym, count in self.conn.execute(
+                f"SELECT concept_id, surface, case_known, acronym, count FROM concept_surfaces"
+                f" WHERE concept_id IN ({marks}) AND count > 0", list(part),
+            ):
+                surfaces[cid].append((surface, case_known, acronym, count))
+        updates = []
+        for cid, rows in surfaces.items():
+            name = choose_name(rows)
+            if name is not None:
+                updates.append((name, cid))
+        self.conn.executemany("UPDATE concepts SET name = ? WHERE id = ? AND name != ?",
+                              [(n, c, n) for n, c in updates])
