@@ -1,0 +1,45 @@
+"""The ``kgarden`` command. Commands parse input, call the library and print; nothing more."""
+
+import typer
+
+from kgarden import __version__
+from kgarden.cli import browse, grow
+
+app = typer.Typer(
+    name="kgarden",
+    help="Grow a knowledge graph from research papers, with the sentence behind every fact.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"kgarden {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """kgarden: a knowledge garden for research literature."""
+
+
+app.command()(grow.init)
+app.command()(grow.ingest)
+app.command()(grow.demo)
+app.command()(browse.status)
+app.command()(browse.papers)
+app.command()(browse.concepts)
+app.command()(browse.concept)
+app.command()(browse.relations)
+app.command()(browse.export)
+
+
+def main() -> None:
+    app()
