@@ -39,7 +39,8 @@ def stderr() -> Console:
 
 
 def fail(message: str, code: int) -> NoReturn:
-    stderr().print(f"[bold red]error:[/] {_escape(message)}")
+    # soft_wrap: an error is one line, whatever the terminal width (scripts grep it)
+    stderr().print(f"[bold red]error:[/] {_escape(message)}", soft_wrap=True)
     raise typer.Exit(code)
 
 
