@@ -122,8 +122,8 @@ def _unit_text(doc: Any, first: int, last: int) -> str:
     return "".join(doc[i].text_with_ws for i in range(first, last + 1)).strip().lower()
 
 
-class _Phrase:
-    """Finds phrases in one doc; ``units`` is computed once per doc."""
+class PhraseFinder:
+    """Phrase boundaries and names in one parsed doc (``units`` is computed once per doc)."""
 
     def __init__(self, doc: Any, lemmatizer: NounLemmatizer) -> None:
         self.doc = doc
@@ -204,12 +204,9 @@ class _Phrase:
         return doc[first : last + 1].text, "".join(pieces), case_known
 
 
-def find_mentions(
-    sentence: Any, lemmatizer: NounLemmatizer, *, in_title: bool
-) -> list[MentionSpan]:
+def find_mentions(sentence: Any, phrase: PhraseFinder, *, in_title: bool) -> list[MentionSpan]:
     """Concept mentions in one parsed sentence, left to right."""
     doc = sentence.doc
-    phrase = _Phrase(doc, lemmatizer)
     found: list[MentionSpan] = []
     seen_units: set[int] = set()
     for token in sentence:

@@ -47,6 +47,7 @@ _PART_NOUNS = frozenset({"part", "component", "components", "module", "element",
 _SELF_MODIFIERS = frozenset({"our", "this", "proposed", "present"})
 _NEGATIONS = frozenset({"not", "n't", "never", "no", "cannot"})
 _FAIL = verb_forms("fail")
+_HEDGE_VERB_FORMS = frozenset(verb_forms(*HEDGE_VERBS))
 _EVAL_PREPS = frozenset({"on", "across", "over", "against"})
 
 
@@ -198,7 +199,7 @@ class SentenceRelations:
             if node.dep_ not in ("ccomp", "xcomp", "conj") or node.head is node:
                 break
             node = node.head
-            if node.lower_ in HEDGE_VERBS or verb_forms(*HEDGE_VERBS).get(node.lower_):
+            if node.lower_ in _HEDGE_VERB_FORMS:
                 return True
         return False
 

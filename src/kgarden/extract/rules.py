@@ -14,7 +14,7 @@ from typing import Any
 from kgarden.extract.acronyms import find_definitions
 from kgarden.extract.keys import concept_key, singular_acronym
 from kgarden.extract.lexicon import LEXICON_VERSION
-from kgarden.extract.mentions import MentionSpan, _Phrase, find_mentions, word_units
+from kgarden.extract.mentions import MentionSpan, PhraseFinder, find_mentions
 from kgarden.extract.nlp import (
     FIELD_SEPARATOR,
     RUN_COMPONENTS,
@@ -104,7 +104,7 @@ class _PaperReader:
     def __init__(self, doc: Any, paper: PaperText, lemmatizer: NounLemmatizer) -> None:
         self.doc = doc
         self.paper = paper
-        self.lemmatizer = lemmatizer
+        self.phrases = PhraseFinder(doc, lemmatizer)
         self.abstract_offset = len(paper.title) + len(FIELD_SEPARATOR)
         self.result = PaperExtraction(paper.id, paper.content_hash)
         self.spans: list[MentionSpan] = []  # parallel to result.mentions until finish
@@ -131,7 +131,7 @@ class _PaperReader:
             index = len(self.result.sentences)
             self.result.sentences.append(span)
             self.sents.append(sent)
-            for mention in find_mentions(sent, self.lemmatizer, in_title=field == "title"):
+            for mention in find_mentions(sent, self.phrases, in_title=field == "title"):
                 self.spans.append(mention)
                 self.span_sentence.append(index)
         self._apply_acronyms()
@@ -187,9 +187,10 @@ class _PaperReader:
         chars = self.doc.char_span(start, end, alignment_mode="expand")
         if chars is None or len(chars) == 0:
             return None
-        phrase = _Phrase(self.doc, self.lemmatizer)
         in_title = self.result.sentences[sentence].field == "title"
-        surface, display, case_known = phrase.text_forms(chars.start, chars.end - 1, in_title)
+        surface, display, case_known = self.phrases.text_forms(
+            chars.start, chars.end - 1, in_title
+        )
         key = concept_key(display)
         if len(key) < 2:
             return None
@@ -223,7 +224,7 @@ class _PaperReader:
             )
 
     def _relations(self) -> None:
-        units = word_units(self.doc)
+        units = self.phrases.units
         for index, (sent, span) in enumerate(zip(self.sents, self.result.sentences, strict=True)):
             if span.field != "abstract":
                 continue

@@ -50,38 +50,37 @@ class IngestPlan:
         return self.new + self.changed + self.unextracted
 
 
-@dataclass
 class _Deltas:
-    """Count changes gathered over a batch, applied in a few statements."""
+    """Count changes gathered over a batch: plain lists while papers are added (cheap), counted
+    once in ``totals`` (``Counter`` counts in C) and applied in a few statements."""
 
-    # concept id -> [mentions, papers, sentences]
-    concepts: dict[int, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
-    surfaces: Counter[tuple[int, str, int, int]] = field(default_factory=Counter)
-    # (a, b) -> [sentences, papers]
-    pairs: dict[tuple[int, int], list[int]] = field(
-        default_factory=lambda: defaultdict(lambda: [0, 0])
-    )
+    def __init__(self, sign: int) -> None:
+        self.sign = sign  # +1 when facts are added, -1 when they are removed
+        self.mention_concepts: list[int] = []
+        self.sentence_concepts: list[int] = []
+        self.paper_concepts: list[int] = []
+        self.surfaces: list[tuple[int, str, int, int]] = []
+        self.sentence_pairs: list[tuple[int, int]] = []
+        self.paper_pairs: list[tuple[int, int]] = []
 
-    def add_paper(self, rows: Iterable[tuple[int, int, str, int, int]], sign: int) -> None:
+    def add_paper(self, rows: Sequence[tuple[int, int, str, int, int]]) -> None:
         """rows: (concept_id, sentence_id, display, case_known, acronym) of one paper."""
         by_sentence: dict[int, set[int]] = defaultdict(set)
-        for concept_id, sentence_id, display, case_known, acronym in rows:
-            self.concepts[concept_id][0] += sign
-            self.surfaces[(concept_id, display, case_known, acronym)] += sign
+        for concept_id, sentence_id, *_ in rows:
             by_sentence[sentence_id].add(concept_id)
+        self.mention_concepts.extend(r[0] for r in rows)
+        self.surfaces.extend((r[0], r[2], r[3], r[4]) for r in rows)
         in_paper: set[int] = set()
         paper_pairs: set[tuple[int, int]] = set()
         for concepts in by_sentence.values():
+            self.sentence_concepts.extend(concepts)
             in_paper |= concepts
-            for concept_id in concepts:
-                self.concepts[concept_id][2] += sign
-            for pair in combinations(sorted(concepts), 2):
-                self.pairs[pair][0] += sign
-                paper_pairs.add(pair)
-        for concept_id in in_paper:
-            self.concepts[concept_id][1] += sign
-        for pair in paper_pairs:
-            self.pairs[pair][1] += sign
+            if len(concepts) > 1:
+                pairs = list(combinations(sorted(concepts), 2))
+                self.sentence_pairs.extend(pairs)
+                paper_pairs.update(pairs)
+        self.paper_concepts.extend(in_paper)
+        self.paper_pairs.extend(paper_pairs)
 
 
 class GardenWriter:
@@ -175,7 +174,7 @@ class GardenWriter:
         """Take every extracted fact of these papers out of the garden, counts included."""
         if not pks:
             return
-        deltas = _Deltas()
+        deltas = _Deltas(-1)
         rel_counts: Counter[int] = Counter()
         for part in chunks(pks):
             marks = ",".join("?" * len(part))
@@ -186,7 +185,7 @@ class GardenWriter:
             ):
                 by_paper[row[0]].append(row[1:])
             for rows in by_paper.values():
-                deltas.add_paper(rows, -1)
+                deltas.add_paper(rows)
             rel_counts.update(dict(self.conn.execute(
                 f"SELECT relation_id, count(*) FROM evidence WHERE paper_pk IN ({marks})"
                 f" GROUP BY relation_id", list(part),
@@ -221,7 +220,7 @@ class GardenWriter:
         sentence_rows, mention_rows, evidence_rows = [], [], []
         relation_counts: Counter[tuple[int, str, int, int]] = Counter()
         relation_evidence: list[tuple[tuple[int, str, int, int], tuple[object, ...]]] = []
-        deltas = _Deltas()
+        deltas = _Deltas(+1)
         for ex in extractions:
             pk, paper = pk_of[ex.paper_id], papers[ex.paper_id]
             sentence_ids = []
@@ -239,7 +238,7 @@ class GardenWriter:
                                      m.display, int(m.case_known), acronym, run_id))
                 paper_rows.append((concept_id, sid, m.display, int(m.case_known), acronym))
                 next_mention += 1
-            deltas.add_paper(paper_rows, +1)
+            deltas.add_paper(paper_rows)
             for r in ex.relations:
                 obj = mention_concepts[r.object]
                 if r.subject == PAPER_SUBJECT:
@@ -400,33 +399,42 @@ class GardenWriter:
 
     # -- counts --------------------------------------------------------------------------------
     def _apply(self, deltas: _Deltas) -> None:
-        conn = self.conn
+        conn, sign = self.conn, deltas.sign
+        mentions = Counter(deltas.mention_concepts)
+        papers = Counter(deltas.paper_concepts)
+        sentences = Counter(deltas.sentence_concepts)
         conn.executemany(
             "UPDATE concepts SET mention_count = mention_count + ?, paper_count = paper_count + ?,"
             " sentence_count = sentence_count + ? WHERE id = ?",
-            [(d[0], d[1], d[2], cid) for cid, d in deltas.concepts.items() if any(d)],
+            [(sign * n, sign * papers[cid], sign * sentences[cid], cid)
+             for cid, n in mentions.items()],
         )
-        changed = [(cid, s, ck, ac, n) for (cid, s, ck, ac), n in deltas.surfaces.items() if n]
+        surfaces = Counter(deltas.surfaces)
         conn.executemany(
             "INSERT INTO concept_surfaces(concept_id, surface, case_known, acronym, count)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT(concept_id, surface, case_known, acronym)"
-            " DO UPDATE SET count = count + excluded.count", changed,
+            " DO UPDATE SET count = count + excluded.count",
+            [(*key, sign * n) for key, n in surfaces.items()],
         )
-        conn.executemany(
-            "DELETE FROM concept_surfaces WHERE concept_id = ? AND surface = ? AND case_known = ?"
-            " AND acronym = ? AND count <= 0", [row[:4] for row in changed if row[4] < 0],
-        )
-        pairs = [(a, b, d[0], d[1]) for (a, b), d in deltas.pairs.items() if d[0] or d[1]]
+        if sign < 0:
+            conn.executemany(
+                "DELETE FROM concept_surfaces WHERE concept_id = ? AND surface = ?"
+                " AND case_known = ? AND acronym = ? AND count <= 0", list(surfaces),
+            )
+        pair_papers = Counter(deltas.paper_pairs)
         conn.executemany(
             "INSERT INTO cooccurrences(a, b, sentences, papers) VALUES (?, ?, ?, ?)"
             " ON CONFLICT(a, b) DO UPDATE SET sentences = sentences + excluded.sentences,"
-            " papers = papers + excluded.papers", pairs,
+            " papers = papers + excluded.papers",
+            [(a, b, sign * n, sign * pair_papers[(a, b)])
+             for (a, b), n in Counter(deltas.sentence_pairs).items()],
         )
-        conn.executemany(
-            "DELETE FROM cooccurrences WHERE a = ? AND b = ? AND sentences <= 0",
-            [(a, b) for a, b, s, _ in pairs if s < 0],
-        )
-        self._rename(list(deltas.concepts))
+        if sign < 0:
+            conn.executemany(
+                "DELETE FROM cooccurrences WHERE a = ? AND b = ? AND sentences <= 0",
+                list(pair_papers),
+            )
+        self._rename(list(mentions))
 
     def _rename(self, concept_ids: Sequence[int]) -> None:
         """Names follow usage (extract/salience.py ``choose_name``)."""
