@@ -39,7 +39,7 @@ _NO_SPACE_BEFORE = frozenset({",", ".", ":", ";", ")", "]", "}", "%", "?", "!", 
 _NO_SPACE_AFTER = frozenset({"(", "[", "{"})
 SYMMETRIC = frozenset({"COMPARE", "CONJUNCTION"})
 EXPRESSIBLE = frozenset({"USED-FOR", "EVALUATE-FOR", "PART-OF", "HYPONYM-OF", "COMPARE"})
-UNTYPED_ONLY = ("improves", "outperforms", "proposes")
+UNTYPED_ONLY = ("improves", "proposes")
 
 
 @dataclass
@@ -138,7 +138,7 @@ def to_scierc(predicate: str, subject: T, obj: T) -> tuple[T, T, str] | None:
         return subject, obj, "PART-OF"
     if predicate == "is-a":
         return subject, obj, "HYPONYM-OF"
-    if predicate == "compares-with":
+    if predicate in ("compares-with", "outperforms"):  # SciERC annotates "X beats Y" as COMPARE
         return subject, obj, "COMPARE"
     return None
 
@@ -276,8 +276,8 @@ def report(docs: Sequence[SciDoc], ent: dict[str, Tally], rel: dict[str, Tally],
                         "R (expressible)"), rel_rows),
         "",
         "Typed: uses(A,B) = USED-FOR(B,A), evaluates-on(A,B) = EVALUATE-FOR(B,A), part-of = "
-        "PART-OF, is-a = HYPONYM-OF, compares-with = COMPARE (either order); improves, "
-        "outperforms and proposes have no SciERC type and are left out of the typed "
+        "PART-OF, is-a = HYPONYM-OF, compares-with and outperforms = COMPARE (either order); "
+        "improves and proposes have no SciERC type and are left out of the typed "
         "predictions. Expressible gold types: " + ", ".join(sorted(EXPRESSIBLE)) + " (not "
         "CONJUNCTION, FEATURE-OF).",
         "",

@@ -161,7 +161,8 @@ def test_predicates_map_to_scierc_types_and_directions() -> None:
     assert sci.to_scierc("part-of", "module", "system") == ("module", "system", "PART-OF")
     assert sci.to_scierc("is-a", "CRF", "model") == ("CRF", "model", "HYPONYM-OF")
     assert sci.to_scierc("compares-with", "a", "b") == ("a", "b", "COMPARE")
-    for predicate in ("improves", "outperforms", "proposes"):
+    assert sci.to_scierc("outperforms", "a", "b") == ("a", "b", "COMPARE")
+    for predicate in ("improves", "proposes"):
         assert sci.to_scierc(predicate, "a", "b") is None
 
 

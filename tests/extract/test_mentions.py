@@ -72,3 +72,22 @@ def test_key_helpers() -> None:
     assert singular_acronym("Models") is None
     assert looks_like_acronym("GPT-4") and looks_like_acronym("ChatBCI")
     assert not looks_like_acronym("model") and not looks_like_acronym("Model")
+
+
+def test_verbs_the_tagger_took_for_nouns_split_the_phrase(extract) -> None:  # type: ignore[no-untyped-def]
+    r = extract("Results on the PASCAL VOC 2007 dataset show gains. The PCFG yields better "
+                "parses. The output depends on the inputs: the former constrains flow and the "
+                "latter constrains surface orientation.")
+    names = displays(r)
+    assert "PASCAL VOC 2007 dataset" in names and "PCFG" in names and "flow" in names
+    assert not any(n.split()[-1] in {"show", "yield", "constrains"} for n in names)
+
+
+def test_formula_and_markup_fragments_are_not_concepts(extract) -> None:  # type: ignore[no-untyped-def]
+    r = extract("We solve LCP(q) exactly.", title="Separate accounts go mainstream [investment]")
+    assert not any(set("()[]=") & set(m.surface) for m in r.mentions)
+
+
+def test_names_at_sentence_start_keep_their_capitals(extract) -> None:  # type: ignore[no-untyped-def]
+    r = extract("Fred Dretske argues so. Knowledge distillation helps.")
+    assert displays(r)[:2] == ["Fred Dretske", "knowledge distillation"]

@@ -76,3 +76,24 @@ def test_negation_and_hedging_are_recorded(extract) -> None:  # type: ignore[no-
 def test_no_relations_from_titles(extract) -> None:  # type: ignore[no-untyped-def]
     r = extract("It works.", title="TRG Improves Knowledge Distillation")
     assert r.relations == []
+
+
+def test_subject_it_refers_to_what_the_paper_proposed(extract) -> None:  # type: ignore[no-untyped-def]
+    r = extract("We propose DeepCut. It uses convolutional neural networks (CNNs) and "
+                "outperforms graph cuts on PASCAL VOC.")
+    found = triples(r)
+    assert ("DeepCut", "uses", "convolutional neural network") in found
+    assert ("DeepCut", "outperforms", "graph cut") in found
+    assert ("DeepCut", "evaluates-on", "PASCAL VOC") in found
+
+
+def test_purpose_patterns_relate_the_task_to_the_method(extract) -> None:  # type: ignore[no-untyped-def]
+    r = extract("We apply knowledge distillation to speech recognition. "
+                "We use conditional random fields for named entity recognition. "
+                "CNNs are used for image classification. "
+                "We present a convolutional network for image segmentation.")
+    found = triples(r)
+    assert ("speech recognition", "uses", "knowledge distillation") in found
+    assert ("named entity recognition", "uses", "conditional random field") in found
+    assert ("image classification", "uses", "CNN") in found
+    assert ("image segmentation", "uses", "convolutional network") in found

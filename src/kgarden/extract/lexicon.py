@@ -97,6 +97,14 @@ pipeline solution
 SELF_DETERMINERS = frozenset({"our", "this", "the proposed", "proposed", "the present"})
 PAPER_PRONOUNS = frozenset({"we", "us"})
 
+# Words the tagger sometimes takes for nouns although, in abstracts, they are nearly always the
+# verb ("Results on the VOC dataset *show* gains", "the PCFG *yields* better parses"): a noun
+# phrase is cut there.
+VERB_LIKE = frozenset(_words("""
+show shows yields constrains outperforms improves reveals demonstrates indicates suggests
+depends enables allows requires achieves leads performs provides remains exhibits
+"""))
+
 HEDGE_MODALS = frozenset({"may", "might", "could", "would"})
 HEDGE_ADVERBS = frozenset({"possibly", "potentially", "likely", "probably", "perhaps",
                            "presumably", "arguably", "seemingly", "apparently"})

@@ -24,6 +24,7 @@ from kgarden.extract.lexicon import (
     SINGULAR_OVERRIDES,
     TRAILING_DROP_TAGS,
     VAGUE_MODIFIERS,
+    VERB_LIKE,
 )
 from kgarden.extract.nlp import NounLemmatizer
 
@@ -70,12 +71,14 @@ def word_units(doc: Any) -> list[tuple[int, int]]:
     return units
 
 
-_NOMINAL_DEPS = frozenset({"pobj", "dobj", "nsubj", "nsubjpass", "attr", "appos", "conj"})
+_NOMINAL_DEPS = frozenset({"pobj", "dobj"})
+# Formula and markup fragments ("LCP(q", "[investment") name no concept.
+_NOT_IN_NAMES = frozenset("()[]{}<>=|\\^~")
 
 
 def is_noun(token: Any) -> bool:
     """A noun by its tag, or a plural noun the tagger took for a verb ("on CL benchmarks/VBZ")
-    that the parser still put in a noun's place."""
+    that the parser still made an object."""
     return bool(token.tag_ in NOUN_TAGS or (token.tag_ == "VBZ" and token.dep_ in _NOMINAL_DEPS
                                             and token.text.endswith("s")))
 
@@ -197,7 +200,9 @@ class PhraseFinder:
             if _is_title_case(tok.text) and (in_title or tok.is_sent_start):
                 u_first, u_last = self.units[i]
                 mixed = any(c.isupper() for t in doc[u_first : u_last + 1] for c in t.text[1:])
-                if not mixed:  # "Meta-RTL" keeps its capitals; "Knowledge" does not
+                named = any(doc[j].text[:1].isupper() for j in range(first, last + 1) if j != i)
+                # "Meta-RTL" and "Fred Dretske" keep their capitals; "Knowledge" does not
+                if not mixed and not named:
                     case_known = False
                     word = word.lower()
             pieces.append(word + (tok.whitespace_ if i < last else ""))
@@ -220,27 +225,50 @@ def find_mentions(sentence: Any, phrase: PhraseFinder, *, in_title: bool) -> lis
         bounds = phrase.strip(max(phrase.left_boundary(u_first, u_last), sentence.start), u_last)
         if bounds is None:
             continue
-        first, last = bounds
-        if not any(is_noun(doc[i]) for i in range(first, last + 1)):
-            continue
-        surface, display, case_known = phrase.text_forms(first, last, in_title)
-        key = concept_key(display)
-        if len(key) < 2 or key.isdigit():
-            continue
-        single_word = phrase.units[first] == phrase.units[last]
-        if single_word and (display.lower() in GENERIC_NOUNS or surface.lower() in GENERIC_NOUNS):
-            continue
-        found.append(
-            MentionSpan(
-                head=u_last,
-                first=first,
-                last=last,
-                start=doc[first].idx,
-                end=doc[last].idx + len(doc[last].text),
-                key=key,
-                surface=surface,
-                display=display,
-                case_known=case_known,
-            )
-        )
+        for first, last, head in _split_at_verbs(doc, phrase, *bounds, u_last):
+            mention = _mention(doc, phrase, first, last, head, in_title)
+            if mention is not None:
+                found.append(mention)
     return found
+
+
+def _split_at_verbs(
+    doc: Any, phrase: PhraseFinder, first: int, last: int, head: int
+) -> list[tuple[int, int, int]]:
+    """Cut a phrase where the tagger mistook a verb for a noun ("dataset *show* gains").
+
+    Returns (first, last, head) parts: the part before the verb is headed by its own last
+    word; the part that still ends the phrase keeps the phrase's syntactic head.
+    """
+    for i in range(first, last + 1):
+        if doc[i].lower_ in VERB_LIKE and phrase.units[i] == (i, i):
+            parts = [(first, i - 1, i - 1), (i + 1, last, head)]
+            return [(a, b, h) for a, b, h in parts if a <= b]
+    return [(first, last, head)]
+
+
+def _mention(
+    doc: Any, phrase: PhraseFinder, first: int, last: int, head: int, in_title: bool
+) -> MentionSpan | None:
+    if not is_noun(doc[last]) and not any(is_noun(doc[i]) for i in range(first, last + 1)):
+        return None
+    surface, display, case_known = phrase.text_forms(first, last, in_title)
+    if _NOT_IN_NAMES.intersection(surface):
+        return None
+    key = concept_key(display)
+    if len(key) < 2 or key.isdigit():
+        return None
+    single_word = phrase.units[first] == phrase.units[last]
+    if single_word and (display.lower() in GENERIC_NOUNS or surface.lower() in GENERIC_NOUNS):
+        return None
+    return MentionSpan(
+        head=head,
+        first=first,
+        last=last,
+        start=doc[first].idx,
+        end=doc[last].idx + len(doc[last].text),
+        key=key,
+        surface=surface,
+        display=display,
+        case_known=case_known,
+    )

@@ -10,7 +10,7 @@ X"), "by"-gerunds ("by employing X, the model ..."), appositions and "such as" l
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +47,17 @@ _PART_NOUNS = frozenset({"part", "component", "components", "module", "element",
 _SELF_MODIFIERS = frozenset({"our", "this", "proposed", "present"})
 _NEGATIONS = frozenset({"not", "n't", "never", "no", "cannot"})
 _FAIL = verb_forms("fail")
+_APPLY = verb_forms("apply")
+_PURPOSE_PREPS = frozenset({"in", "for", "by"})
+# Heads of phrases naming a method, which "X for Y" relates to the task Y it serves.
+_METHOD_HEADS = frozenset({
+    "model", "models", "network", "networks", "algorithm", "algorithms", "architecture",
+    "architectures", "parser", "parsers", "classifier", "classifiers", "representation",
+    "representations", "feature", "features", "metric", "metrics", "loss", "encoder", "decoder",
+    "module", "modules", "system", "systems", "tool", "tools", "toolkit", "corpus", "dataset",
+    "datasets", "benchmark", "benchmarks", "technique", "techniques", "method", "methods",
+    "framework", "frameworks", "approach", "approaches", "strategy", "strategies",
+})
 _HEDGE_VERB_FORMS = frozenset(verb_forms(*HEDGE_VERBS))
 _EVAL_PREPS = frozenset({"on", "across", "over", "against"})
 
@@ -66,11 +77,16 @@ class SentenceRelations:
     """Relations in one parsed sentence; ``token_mention`` maps token index -> mention index."""
 
     def __init__(
-        self, sentence: Any, token_mention: dict[int, int], defined: frozenset[int] = frozenset()
+        self,
+        sentence: Any,
+        token_mention: dict[int, int],
+        defined: frozenset[int] = frozenset(),
+        refer: Callable[[Any], int | None] | None = None,
     ) -> None:
         self.sentence = sentence
         self.token_mention = token_mention
         self.defined = defined  # mentions that are acronyms defined in this sentence
+        self.refer = refer  # a subject "it" -> a mention of what it refers to (rules.py)
 
     def _defined_within(self, token: Any) -> int | None:
         """An acronym defined inside this phrase ("a method called X with Y (XY)")."""
@@ -94,6 +110,9 @@ class SentenceRelations:
     def _ref(self, token: Any, depth: int) -> list[int]:
         if token.lower_ in PAPER_PRONOUNS:
             return [PAPER_SUBJECT]
+        if token.lower_ == "it" and token.dep_ in ("nsubj", "nsubjpass") and self.refer:
+            mention = self.refer(token)
+            return [] if mention is None else [mention]
         for child in token.children:  # "a method called X", "a model named X"
             if child.dep_ in ("acl", "relcl") and child.lower_ in NAMING_VERBS:
                 defined = self._defined_within(child)
@@ -242,19 +261,27 @@ class SentenceRelations:
             elif any(self._is_paper(s) for s in subjects):
                 yield from self._emit(subjects, "proposes", patients, verb, confidence)
         elif lower in _USE:
+            used = self.patients(verb)
             if passive:
-                users = subjects or self.prep_objects(verb, frozenset({"in", "for", "by"}))
-                yield from self._emit(users, "uses", self.patients(verb), verb, confidence)
+                users = subjects or self.prep_objects(verb, _PURPOSE_PREPS)
+                yield from self._emit(users, "uses", used, verb, confidence)
             else:
-                yield from self._emit(subjects, "uses", self.patients(verb), verb, confidence)
+                yield from self._emit(subjects, "uses", used, verb, confidence)
+                # "we use X for Y", "we apply X to Y": Y uses X
+                purposes = self._on_targets(verb, used, _PURPOSE_PREPS | {"to"}
+                                            if lower in _APPLY else _PURPOSE_PREPS)
+                yield from self._emit(purposes, "uses", used, verb, 0.6)
         elif lower in _USE_ON:
             bases = self.prep_objects(verb, frozenset({"on", "upon"}))
             users = self.patients(verb) if passive else subjects
             yield from self._emit(users, "uses", bases, verb, confidence)
-        elif lower in _IMPROVE:
-            yield from self._emit(subjects, "improves", self.patients(verb), verb, confidence)
-        elif lower in _OUTPERFORM:
-            yield from self._emit(subjects, "outperforms", self.patients(verb), verb, confidence)
+        elif lower in _IMPROVE or lower in _OUTPERFORM:
+            predicate = "improves" if lower in _IMPROVE else "outperforms"
+            compared = self.patients(verb)
+            yield from self._emit(subjects, predicate, compared, verb, confidence)
+            # "X outperforms Y on D": X was evaluated on D
+            benchmarks = self._on_targets(verb, compared, frozenset({"on", "across"}))
+            yield from self._emit(subjects, "evaluates-on", benchmarks, verb, 0.6)
         elif lower in _EVALUATE:
             evaluated = self.patients(verb)
             targets = self._on_targets(verb, evaluated, _EVAL_PREPS)
@@ -294,6 +321,10 @@ class SentenceRelations:
         if lower in _EVAL_NOUNS:  # "experiments on ImageNet show ..."
             targets = self.prep_objects(noun, frozenset({"on", "across", "over"}))
             yield from self._paper_relation("evaluates-on", targets, noun)
+        if lower in _METHOD_HEADS and noun.i in self.token_mention:
+            # "a convolutional network for image segmentation": the task uses the method
+            tasks = self.prep_objects(noun, frozenset({"for"}))
+            yield from self._emit(tasks, "uses", [noun], noun, 0.5)
         for child in noun.children:
             if child.dep_ == "appos" and any(
                 d.dep_ == "det" and d.lower_ in ("a", "an") for d in child.children

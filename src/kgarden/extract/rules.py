@@ -24,6 +24,7 @@ from kgarden.extract.nlp import (
 )
 from kgarden.extract.relations import SentenceRelations
 from kgarden.extract.types import (
+    PAPER_SUBJECT,
     Acronym,
     Mention,
     PaperExtraction,
@@ -225,6 +226,7 @@ class _PaperReader:
 
     def _relations(self) -> None:
         units = self.phrases.units
+        antecedent: int | None = None  # what "It uses ..." refers to
         for index, (sent, span) in enumerate(zip(self.sents, self.result.sentences, strict=True)):
             if span.field != "abstract":
                 continue
@@ -240,7 +242,16 @@ class _PaperReader:
                 for tok in range(mention.first, units[mention.head][1] + 1):
                     token_mention.setdefault(tok, m_index)
             seen: set[tuple[int, str, int, bool]] = set()
-            finder = SentenceRelations(sent, token_mention, frozenset(defined))
+
+            def refer(token: Any, index: int = index, antecedent: int | None = antecedent,
+                      token_mention: dict[int, int] = token_mention) -> int | None:
+                if antecedent is None:
+                    return None
+                if token.i not in token_mention:
+                    token_mention[token.i] = self._pronoun_mention(token, index, antecedent)
+                return token_mention[token.i]
+
+            finder = SentenceRelations(sent, token_mention, frozenset(defined), refer)
             for found in finder.find():
                 subject_key = self.spans[found.subject].key if found.subject >= 0 else None
                 if subject_key == self.spans[found.object].key:
@@ -253,3 +264,34 @@ class _PaperReader:
                     Relation(found.subject, found.predicate, found.object, index,
                              found.negated, found.hedged, found.trigger, found.confidence)
                 )
+            antecedent = self._antecedent(sent, token_mention, index, antecedent)
+
+    def _pronoun_mention(self, token: Any, sentence: int, antecedent: int) -> int:
+        """ "It" as a mention of what it refers to: the evidence for "It uses X" stays in its
+        own sentence, pointing at "It", and counts for the concept "It" stands for."""
+        source = self.spans[antecedent]
+        span = MentionSpan(token.i, token.i, token.i, token.idx, token.idx + len(token.text),
+                           source.key, token.text, source.display, source.case_known)
+        self.spans.append(span)
+        self.span_sentence.append(sentence)
+        shift = self.offset("abstract")
+        self.result.mentions.append(Mention(
+            sentence=sentence, start=span.start - shift, end=span.end - shift, key=span.key,
+            surface=token.text, display=span.display, case_known=span.case_known,
+        ))
+        return len(self.spans) - 1
+
+    def _antecedent(
+        self, sent: Any, token_mention: dict[int, int], index: int, previous: int | None
+    ) -> int | None:
+        """The referent of a following "it": what the paper just proposed, else the subject of
+        this sentence's main verb, else whatever it was before."""
+        for rel in reversed(self.result.relations):
+            if rel.sentence != index:
+                break
+            if rel.subject == PAPER_SUBJECT and rel.predicate == "proposes":
+                return rel.object
+        for child in sent.root.children:
+            if child.dep_ in ("nsubj", "nsubjpass") and child.i in token_mention:
+                return token_mention[child.i]
+        return previous
