@@ -203,7 +203,7 @@ def find_concept(conn: sqlite3.Connection, name: str) -> sqlite3.Row:
             return row  # type: ignore[no-any-return]
     row = conn.execute(
         f"{select} JOIN aliases a ON a.concept_id = c.id WHERE a.alias IN (:k1, :k2)"
-        " GROUP BY c.id ORDER BY count(*) DESC LIMIT 1",
+        " AND c.paper_count > 0 GROUP BY c.id ORDER BY count(*) DESC LIMIT 1",
         {"k1": candidates[0], "k2": candidates[-1], "papers": papers},
     ).fetchone()
     if row is not None:

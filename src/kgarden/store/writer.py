@@ -86,6 +86,7 @@ class _Deltas:
 class GardenWriter:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self._created: set[int] = set()  # concepts created by the batch being written
 
     # -- runs ----------------------------------------------------------------------------------
     def start_run(self, stamp: ExtractorStamp) -> int:
@@ -213,6 +214,7 @@ class GardenWriter:
         papers: dict[str, Paper], run_id: int,
     ) -> None:
         conn = self.conn
+        self._created = set()
         concept_ids, expanded = self._resolve_concepts(extractions, pk_of, papers)
         next_sentence = self._next_id("sentences")
         next_mention = self._next_id("mentions")
@@ -292,18 +294,25 @@ class GardenWriter:
     def _upsert_relations(
         self, counts: Counter[tuple[int, str, int, int]]
     ) -> dict[tuple[int, str, int, int], int]:
-        ids = {}
+        """Insert or count up each relation; returns the id of every key in ``counts``."""
         stamp = now()
-        for key in sorted(counts):
-            row = self.conn.execute(
-                "INSERT INTO relations(subject_id, predicate, object_id, negated, evidence_count,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT(subject_id, predicate, object_id, negated)"
-                " DO UPDATE SET evidence_count = evidence_count + excluded.evidence_count"
-                " RETURNING id",
-                (*key, counts[key], stamp),
-            ).fetchone()
-            ids[key] = int(row[0])
+        self.conn.executemany(
+            "INSERT INTO relations(subject_id, predicate, object_id, negated, evidence_count,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(subject_id, predicate, object_id, negated)"
+            " DO UPDATE SET evidence_count = evidence_count + excluded.evidence_count",
+            [(*key, n, stamp) for key, n in sorted(counts.items())],
+        )
+        ids: dict[tuple[int, str, int, int], int] = {}
+        subjects = sorted({key[0] for key in counts})
+        for part in chunks(subjects):
+            marks = ",".join("?" * len(part))
+            for rid, *key in self.conn.execute(
+                f"SELECT id, subject_id, predicate, object_id, negated FROM relations"
+                f" WHERE subject_id IN ({marks})", list(part),
+            ):
+                if tuple(key) in counts:
+                    ids[(key[0], key[1], key[2], key[3])] = rid
         return ids
 
     # -- concepts ------------------------------------------------------------------------------
@@ -381,9 +390,11 @@ class GardenWriter:
             )
             for part in chunks(missing):
                 marks = ",".join("?" * len(part))
-                ids.update(self.conn.execute(
+                created = self.conn.execute(
                     f"SELECT key, id FROM concepts WHERE key IN ({marks})", list(part)
-                ).fetchall())
+                ).fetchall()
+                ids.update(created)
+                self._created.update(cid for _, cid in created)
         return ids
 
     def _paper_node(self, paper: Paper) -> int:
@@ -434,7 +445,12 @@ class GardenWriter:
                 "DELETE FROM cooccurrences WHERE a = ? AND b = ? AND sentences <= 0",
                 list(pair_papers),
             )
-        self._rename(list(mentions))
+        # a concept created by this batch and written one way only is named that way already
+        forms: dict[int, set[str]] = defaultdict(set)
+        for cid, surface, *_ in surfaces:
+            forms[cid].add(surface)
+        self._rename([cid for cid in mentions
+                      if sign < 0 or cid not in self._created or len(forms[cid]) > 1])
 
     def _rename(self, concept_ids: Sequence[int]) -> None:
         """Names follow usage (extract/salience.py ``choose_name``)."""
