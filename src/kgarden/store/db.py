@@ -42,10 +42,9 @@ def _configure(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA busy_timeout = 10000")
     conn.execute("PRAGMA synchronous = NORMAL")  # in WAL mode a crash loses no committed batch
-    # A large garden is ~16 KB per paper; index inserts hit pages all over the file, so a big
-    # page cache and memory-mapped reads matter (measured on the 74,728-paper garden).
-    conn.execute("PRAGMA cache_size = -262144")  # 256 MiB page cache
-    conn.execute("PRAGMA mmap_size = 1073741824")  # read through 1 GiB of memory map
+    # 64 MiB page cache; a 256 MiB cache with a 1 GiB memory map was no faster on the
+    # 74,728-paper garden (670 s against 644 s) and tripled the resident memory
+    conn.execute("PRAGMA cache_size = -65536")
     conn.execute("PRAGMA temp_store = MEMORY")
 
 
