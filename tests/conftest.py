@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib import resources
 from pathlib import Path
 
 import pytest
+from llm_server import TEST_API_KEY, ScriptedLLMServer, llm_server
 
 from kgarden.extract.rules import PaperText, RulesExtractor
 from kgarden.extract.types import PaperExtraction
 from kgarden.garden import Garden
+from kgarden.llm import LLMClient, LLMConfig
 from kgarden.models import Paper
 from kgarden.settings import Settings, load_settings
 from kgarden.sources import read_files
 
 FIXTURES = Path(__file__).parent / "fixtures"
+__all__ = ["llm_server"]  # the scripted OpenAI-compatible server (tests/llm_server.py)
 
 
 def file_digest(path: Path) -> str:
@@ -26,8 +29,9 @@ def file_digest(path: Path) -> str:
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
-    """Defaults only: no kgarden.toml, no KGARDEN_* from the developer's shell."""
-    return load_settings(env={})
+    """Defaults only: no kgarden.toml, no KGARDEN_* from the developer's shell; no embedding
+    during ingest (the tests of search embed their own gardens, see ``search_demo``)."""
+    return load_settings({"embed_on_ingest": False}, env={})
 
 
 @pytest.fixture(scope="session")
@@ -73,3 +77,41 @@ def extract(extractor: RulesExtractor):  # type: ignore[no-untyped-def]
         return next(iter(extractor.extract([PaperText("p", title, abstract, "h")])))
 
     return run
+
+
+@pytest.fixture(scope="session")
+def embedded_demo(built_demo: Path, tmp_path_factory: pytest.TempPathFactory,
+                  settings: Settings) -> Path:
+    """The demo garden with its vectors (read-only for tests: copy to change)."""
+    path = tmp_path_factory.mktemp("embedded") / "garden.db"
+    shutil.copy(built_demo, path)
+    with Garden.open(path, settings=settings) as garden:
+        garden.embed()
+    return path
+
+
+@pytest.fixture(scope="session")
+def search_demo(embedded_demo: Path, settings: Settings) -> Iterator[Garden]:
+    """One open garden for the read-only search and ask tests."""
+    with Garden.open(embedded_demo, settings=settings) as garden:
+        yield garden
+
+
+MakeClient = Callable[..., LLMClient]
+
+
+@pytest.fixture
+def make_client(llm_server: ScriptedLLMServer) -> Iterator[MakeClient]:
+    """make_client(timeout=5.0, retries=2, retry_after_cap=60.0) -> a client on the server."""
+    made: list[LLMClient] = []
+
+    def make(*, timeout: float = 5.0, retries: int = 2, retry_after_cap: float = 60.0) -> LLMClient:
+        config = LLMConfig(llm_server.base_url, "test-model", TEST_API_KEY, timeout, retries)
+        # A short backoff keeps retry tests fast; the doubling is still exercised.
+        client = LLMClient(config, backoff=0.01, retry_after_cap=retry_after_cap)
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:
+        client.close()

@@ -119,9 +119,9 @@ class EmbedderMismatchError(GardenError):
 
 
 __all__ = [
-    "EmbedderMismatchError",
     "ConfigError",
     "DependencyError",
+    "EmbedderMismatchError",
     "EmptyInputError",
     "EncodingError",
     "GardenError",

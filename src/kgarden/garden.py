@@ -15,8 +15,21 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from kgarden.embed.index import IndexCache
+from kgarden.embed.vectors import (
+    EmbedReport,
+    VectorStatus,
+    embed_pending,
+    reset_vectors,
+    vector_status,
+)
+from kgarden.errors import NotFoundError
 from kgarden.models import Paper
 from kgarden.pipeline.ingest import IngestReport, Progress, ingest_files, ingest_papers
+from kgarden.search import concepts as fuzzy
+from kgarden.search.ask import Answer, ask
+from kgarden.search.filters import Filters
+from kgarden.search.papers import SearchResult, search_papers
 from kgarden.settings import Settings, load_settings
 from kgarden.store import queries
 from kgarden.store.db import connect, schema_version
@@ -57,6 +70,7 @@ class Garden:
         self.settings = settings or load_settings()
         self.conn = connect(self.path, create=create)
         self.conn.row_factory = sqlite3.Row
+        self._indexes = IndexCache()
 
     @classmethod
     def open(cls, path: str | Path, *, settings: Settings | None = None) -> Garden:
@@ -77,13 +91,55 @@ class Garden:
 
     # -- growing -------------------------------------------------------------------------------
     def ingest(self, paths: Iterable[str | Path], *, format: str | None = None,
-               progress: Progress | None = None) -> IngestReport:
-        """Read files (all validated before any write) and extract what is new or changed."""
-        return ingest_files(self.conn, paths, self.settings, format=format, progress=progress)
+               progress: Progress | None = None, embed: bool | None = None,
+               embed_progress: Progress | None = None) -> IngestReport:
+        """Read files (all validated before any write) and extract what is new or changed;
+        then embed new papers and concepts (``embed``, default the ``embed_on_ingest`` setting).
+        """
+        report = ingest_files(self.conn, paths, self.settings, format=format, progress=progress)
+        return self._embed_after(report, embed, embed_progress)
 
-    def ingest_papers(self, papers: Sequence[Paper], *,
-                      progress: Progress | None = None) -> IngestReport:
-        return ingest_papers(self.conn, papers, self.settings, progress=progress)
+    def ingest_papers(self, papers: Sequence[Paper], *, progress: Progress | None = None,
+                      embed: bool | None = None,
+                      embed_progress: Progress | None = None) -> IngestReport:
+        report = ingest_papers(self.conn, papers, self.settings, progress=progress)
+        return self._embed_after(report, embed, embed_progress)
+
+    def _embed_after(self, report: IngestReport, embed: bool | None,
+                     progress: Progress | None) -> IngestReport:
+        if embed if embed is not None else self.settings.embed_on_ingest:
+            report.embedding = self.embed(progress=progress).to_dict()
+        return report
+
+    def embed(self, *, rebuild: bool = False, progress: Progress | None = None) -> EmbedReport:
+        """Vectors for every live paper and frequent concept still without a current one.
+
+        Resumable: each batch is its own transaction. ``rebuild`` drops every vector first
+        (to move the garden to another embedder).
+        """
+        if rebuild:
+            reset_vectors(self.conn)
+        return embed_pending(self.conn, self.settings, progress=progress)
+
+    def vectors(self) -> VectorStatus:
+        return vector_status(self.conn, self.settings.embed_concept_min_papers)
+
+    # -- finding -------------------------------------------------------------------------------
+    def search(self, query: str, *, k: int = 10, filters: Filters | None = None,
+               mode: str = "hybrid") -> SearchResult:
+        """Papers for ``query``: BM25 and dense retrieval fused, each with its best sentence."""
+        return search_papers(self.conn, self.settings, self._indexes, query, k=k,
+                             filters=filters, mode=mode)
+
+    def ask(self, question: str, *, filters: Filters | None = None,
+            use_llm: bool = True) -> Answer:
+        """An answer from the garden's sentences, each cited (an LLM's when one is set)."""
+        return ask(self.conn, self.settings, self._indexes, question, filters=filters,
+                   use_llm=use_llm)
+
+    def nearest_concepts(self, name: str, k: int = 5) -> list[fuzzy.NearConcept]:
+        """Concepts nearest to ``name`` by meaning, then by spelling."""
+        return fuzzy.nearest(self.conn, self.settings, self._indexes, name, k)
 
     # -- reading -------------------------------------------------------------------------------
     def status(self) -> GardenStatus:
@@ -119,8 +175,23 @@ class Garden:
     def concepts(self, top: int | None = 20) -> list[ConceptRecord]:
         return queries.top_concepts(self.conn, top)
 
-    def concept(self, name: str) -> ConceptDetail:
-        return queries.concept_detail(self.conn, name)
+    def concept(self, name: str, *, fuzzy_match: bool = True) -> ConceptDetail:
+        """A concept by name, written form or acronym; else the one a near-identical name
+        (by spelling or meaning) points to; else NotFoundError suggesting the nearest."""
+        try:
+            return queries.concept_detail(self.conn, name)
+        except NotFoundError:
+            if not fuzzy_match:
+                raise
+        near = self.nearest_concepts(name)
+        same = fuzzy.same_concept(near)
+        if same is None:
+            raise NotFoundError(
+                f"no concept {name!r} in this garden",
+                suggestions=[f"{c.name} ({c.by})" for c in near[:8]])
+        detail = queries.concept_detail(self.conn, same.name)
+        detail.matched = f"nearest to {name!r} by {same.by} ({same.score:.2f})"
+        return detail
 
     def relations(self, predicate: str | None = None, *, limit: int | None = None,
                   include_paper_subjects: bool = True) -> list[RelationRecord]:

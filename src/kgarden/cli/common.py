@@ -81,14 +81,15 @@ def print_json(data: Any) -> None:
 
 
 @contextmanager
-def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, int], None]]:
+def progress_bar(label: str, enabled: bool = True,
+                 unit: str = "papers") -> Iterator[Callable[[int, int], None]]:
     """A progress bar on stderr; yields a ``(done, total)`` callback."""
     if not enabled:
         yield lambda done, total: None
         return
     progress = Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("papers"), TimeRemainingColumn(), console=stderr(), transient=True,
+        TextColumn(unit), TimeRemainingColumn(), console=stderr(), transient=True,
     )
     task = progress.add_task(label, total=None)
     with progress:

@@ -18,11 +18,14 @@ from kgarden.cli.common import (
     stdout,
 )
 from kgarden.cli.render import concept_table, evidence_text, ingest_summary, relation_line
+from kgarden.cli.render_find import print_answer, print_search
 from kgarden.garden import Garden
 from kgarden.sources import read_files
 from kgarden.store.queries import RelationRecord
 
 DEMO_GARDEN = Path("demo-garden.db")
+DEMO_QUERY = "shrinking a big language model into a small one"
+DEMO_QUESTION = "Which benchmark holds 11,163 bilingual problems?"
 
 
 @guarded
@@ -41,15 +44,22 @@ def ingest(
     workers: Annotated[
         int | None, typer.Option(help="Parsing processes (default: setting `workers`).")
     ] = None,
+    no_embed: Annotated[bool, typer.Option(
+        "--no-embed", help="Skip the embedding stage (run `kgarden embed` later).")] = False,
     garden: GardenOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Read papers and grow the garden with what is new or changed."""
+    """Read papers and grow the garden with what is new or changed, then embed them."""
     with stderr().status("reading files…"):
         papers = read_files(files, format)  # every file validated before the garden is touched
-    with open_garden(garden, create=True, workers=workers) as g, \
-            progress_bar("extracting", enabled=not json) as progress:
-        report = g.ingest_papers(papers, progress=progress)
+    with open_garden(garden, create=True, workers=workers,
+                     embed_on_ingest=False if no_embed else None) as g:
+        # the graph is committed before embedding starts: usable even if embedding is stopped
+        with progress_bar("extracting", enabled=not json) as progress:
+            report = g.ingest_papers(papers, progress=progress, embed=False)
+        if g.settings.embed_on_ingest:
+            with progress_bar("embedding", enabled=not json, unit="texts") as progress:
+                report.embedding = g.embed(progress=progress).to_dict()
     if json:
         print_json(report.to_dict())
     else:
@@ -79,11 +89,16 @@ def demo(garden: GardenOption = None) -> None:
     listing = resources.files("kgarden.demo") / "trending-papers.txt"
     with resources.as_file(listing) as path:
         papers = read_files([path], "listing")
-    with Garden.create(target) as g, progress_bar("extracting") as progress:
-        report = g.ingest_papers(papers, progress=progress)
+    with Garden.create(target) as g:
+        with progress_bar("extracting") as progress:
+            report = g.ingest_papers(papers, progress=progress, embed=False)
+        with progress_bar("embedding", unit="texts") as progress:
+            report.embedding = g.embed(progress=progress).to_dict()
         status = g.status()
         top = g.concepts(top=15)
         relations = _showcase(g.relations(include_paper_subjects=False))
+        found = g.search(DEMO_QUERY, k=3)
+        answer = g.ask(DEMO_QUESTION, use_llm=False)
     out = stdout()
     out.print(ingest_summary(report))
     out.print(Text(f"\nGarden: {target}", style="bold"))
@@ -95,6 +110,10 @@ def demo(garden: GardenOption = None) -> None:
     for rel in relations:
         out.print(relation_line(rel))
         out.print(evidence_text(rel.evidence[0]))
+    out.print(Text(f"\nSearch by meaning: kgarden search \"{DEMO_QUERY}\"", style="bold"))
+    print_search(out, found)
+    out.print(Text(f"\nAsk: kgarden ask \"{DEMO_QUESTION}\"", style="bold"))
+    print_answer(out, answer)
     out.print(Text(f"\nExplore: kgarden concepts -g {target} · kgarden concept \"knowledge "
                    f"distillation\" -g {target} · kgarden relations --type uses -g {target}",
                    style="dim"))

@@ -83,6 +83,8 @@ def paper_table(papers: list[PaperRecord]) -> Table:
 
 def print_concept(console: Console, detail: ConceptDetail) -> None:
     c = detail.concept
+    if detail.matched:
+        console.print(Text(f"({detail.matched})", style="dim"))
     console.print(Text(c.name, style="bold underline"))
     if c.aliases:
         console.print(Text("also written: " + ", ".join(c.aliases), style="dim"))
@@ -126,6 +128,10 @@ def ingest_summary(report: IngestReport) -> Text:
         parts.append(f"{report.duplicates} duplicates skipped")
     text = Text(f"read {report.read} papers: " + ", ".join(parts) + "; ")
     text.append(f"extracted {report.extracted} in {report.seconds:.1f} s ({rate:.0f} papers/s)")
+    if report.embedding is not None:
+        emb = report.embedding
+        text.append(f"\nembedded {emb['papers']} papers and {emb['concepts']} concepts "
+                    f"({emb['embedder']}) in {emb['seconds']:.1f} s")
     for failure in report.failed:
         text.append(f"\n  failed: {failure['paper_id']}: {failure['error']}", style="yellow")
     return text

@@ -40,6 +40,7 @@ class IngestReport:
     failed: list[dict[str, str]] = field(default_factory=list)
     run_id: int | None = None
     seconds: float = 0.0
+    embedding: dict[str, Any] | None = None  # the embed stage's report, when it ran
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

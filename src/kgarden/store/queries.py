@@ -114,10 +114,12 @@ class ConceptDetail:
     papers: list[PaperRecord]
     relations: list[RelationRecord]
     cooccurring: list[CooccurrenceRecord]
+    matched: str | None = None  # set when a fuzzy lookup chose this concept
 
     def to_dict(self) -> dict[str, Any]:
         return {
             **self.concept.to_dict(),
+            "matched": self.matched,
             "paper_list": [{"id": p.id, "title": p.title, "date": p.date} for p in self.papers],
             "relations": [r.to_dict() for r in self.relations],
             "cooccurring": [c.to_dict() for c in self.cooccurring],
@@ -261,6 +263,7 @@ def list_relations(
     *,
     predicate: str | None = None,
     concept_id: int | None = None,
+    relation_id: int | None = None,
     limit: int | None = None,
     include_paper_subjects: bool = True,
     evidence_per_relation: int | None = None,
@@ -276,6 +279,9 @@ def list_relations(
     if concept_id is not None:
         where.append("(r.subject_id = ? OR r.object_id = ?)")
         params += [concept_id, concept_id]
+    if relation_id is not None:
+        where.append("r.id = ?")
+        params.append(relation_id)
     if not include_paper_subjects:
         where.append("s.kind = 'concept'")
     rows = conn.execute(

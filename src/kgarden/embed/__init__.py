@@ -1,0 +1,1 @@
+"""Embeddings: embedders (registered as ``embedder`` components), vectors and the vector index."""

@@ -1,0 +1,86 @@
+"""The vector index: exact cosine search over a float32 matrix held in memory.
+
+Exact search is one matrix-vector product: at 74,728 papers x 384 dimensions it takes a few
+milliseconds on one core (see docs/benchmarks.md, "Vector index"), so no approximate index is
+needed at the sizes a laptop garden reaches; the benchmark measures where that stops holding.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from kgarden.embed.base import Matrix
+from kgarden.embed.vectors import load_vectors, vectors_version
+
+
+@dataclass
+class VectorIndex:
+    ids: np.ndarray[Any, Any]  # item ids (papers.pk or concepts.id), one per row
+    matrix: Matrix
+
+    @classmethod
+    def load(cls, conn: sqlite3.Connection, kind: str) -> VectorIndex:
+        ids, matrix = load_vectors(conn, kind)
+        return cls(ids, matrix)
+
+    def __len__(self) -> int:
+        return int(self.ids.shape[0])
+
+    def scores(self, query: Matrix) -> Matrix:
+        """Cosine similarity of every row with ``query`` (both normalised)."""
+        if not len(self):
+            return np.zeros(0, dtype=np.float32)
+        return self.matrix @ query.reshape(-1)
+
+    def search(self, query: Matrix, k: int,
+               allowed: Collection[int] | None = None) -> list[tuple[int, float]]:
+        """The ``k`` nearest items as (id, cosine), best first; ``allowed`` restricts ids."""
+        scores = self.scores(query)
+        if allowed is not None:
+            mask = np.isin(self.ids, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))
+            scores = np.where(mask, scores, -np.inf).astype(np.float32)
+        k = min(k, int(np.isfinite(scores).sum()))
+        if k <= 0:
+            return []
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(int(self.ids[i]), float(scores[i])) for i in top]
+
+    def similarities(self, query: Matrix, item_ids: Collection[int]) -> dict[int, float]:
+        """Cosine with ``query`` of those of ``item_ids`` that have a vector."""
+        if not len(self) or not item_ids:
+            return {}
+        wanted = np.fromiter(item_ids, dtype=np.int64, count=len(item_ids))
+        rows = np.searchsorted(self.ids, wanted)  # ids are sorted (loaded ORDER BY item_id)
+        rows = np.minimum(rows, len(self) - 1)
+        found = self.ids[rows] == wanted
+        scores = self.matrix[rows[found]] @ query.reshape(-1)
+        return {int(i): float(s) for i, s in zip(wanted[found], scores, strict=True)}
+
+    def vector_of(self, item_id: int) -> Matrix | None:
+        row = int(np.searchsorted(self.ids, item_id))
+        if row >= len(self) or int(self.ids[row]) != item_id:
+            return None
+        vector: Matrix = self.matrix[row]
+        return vector
+
+
+class IndexCache:
+    """Indexes loaded once per open garden, reloaded when vectors were written since."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, tuple[str, VectorIndex]] = {}
+
+    def get(self, conn: sqlite3.Connection, kind: str) -> VectorIndex:
+        version = vectors_version(conn)
+        cached = self._cache.get(kind)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        index = VectorIndex.load(conn, kind)
+        self._cache[kind] = (version, index)
+        return index

@@ -1,0 +1,1 @@
+"""Retrieval and answering: hybrid paper search, cited answers, fuzzy concept lookup."""

@@ -1,0 +1,179 @@
+"""``ask``: an answer made of the garden's own sentences, each cited, or (with an LLM) an answer
+whose every claim cites one of the sentences it was given; plus the relation path between two
+concepts the question names.
+
+Offline, candidate sentences come from BM25 over all sentences and from the best papers of a
+hybrid search; they are ranked by fusing their cosine with the question (only these few dozen
+sentences are embedded, at question time), their BM25 rank and their paper's rank.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from kgarden.embed.base import get_embedder
+from kgarden.embed.index import IndexCache
+from kgarden.errors import LLMError
+from kgarden.search.filters import Filters
+from kgarden.search.paths import NamedConcept, PathEdge, concepts_in, relation_path
+from kgarden.search.retrieve import Retriever, fuse
+from kgarden.settings import Settings
+
+PAPERS_FOR_SENTENCES = 4  # best papers whose every sentence is a candidate
+LEXICAL_SENTENCES = 20  # plus the best BM25 sentences of the whole garden
+ANSWER_SENTENCES = 3
+PER_PAPER = 2
+LLM_EVIDENCE = 8  # sentences numbered for the LLM
+NOT_ENOUGH = "Not enough evidence in the garden to answer this."
+
+
+@dataclass
+class Citation:
+    number: int
+    paper_id: str
+    title: str
+    sentence: str
+    start: int  # offsets of the sentence in the paper's field (the abstract, or the title)
+    end: int
+    field: str
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    citations: list[Citation]
+    path: list[PathEdge]
+    concepts: list[str]  # the garden's concepts the question names
+    mode: str  # 'offline' or 'llm'
+    insufficient: bool = False
+    notes: list[str] = field(default_factory=list)
+    llm: dict[str, Any] | None = None  # model, prompt id, attempts, dropped claims
+    llm_error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question, "answer": self.answer, "mode": self.mode,
+            "insufficient": self.insufficient,
+            "citations": [c.to_dict() for c in self.citations],
+            "path": [e.to_dict() for e in self.path], "concepts": self.concepts,
+            "notes": self.notes, "llm": self.llm, "llm_error": self.llm_error,
+        }
+
+
+def rank_sentences(conn: sqlite3.Connection, settings: Settings, cache: IndexCache,
+                   question: str, filters: Filters | None = None
+                   ) -> tuple[list[Citation], list[str]]:
+    """Candidate sentences for ``question``, best first (numbered in that order)."""
+    filters = filters or Filters()
+    retriever = Retriever(conn, settings, cache)
+    found = retriever.retrieve(question, n=50, filters=filters)
+    where, params = filters.sql(conn)
+    lexical: list[int] = []
+    if found.query:
+        lexical = [int(r[0]) for r in conn.execute(
+            "SELECT s.id FROM sentences_fts JOIN sentences s ON s.id = sentences_fts.rowid"
+            f" JOIN papers p ON p.pk = s.paper_pk WHERE sentences_fts MATCH ? AND {where}"
+            " ORDER BY bm25(sentences_fts) LIMIT ?",
+            [found.query.fts, *params, LEXICAL_SENTENCES])]
+    paper_rank = {r.pk: i for i, r in enumerate(found.ranked)}
+    top_papers = [r.pk for r in found.ranked[:PAPERS_FOR_SENTENCES]]
+    ids = set(lexical)
+    if top_papers:
+        ids |= {int(r[0]) for r in conn.execute(
+            "SELECT id FROM sentences WHERE field = 'abstract' AND paper_pk IN"
+            f" ({','.join('?' * len(top_papers))})", top_papers)}
+    if not ids:
+        return [], found.notes
+    rows = {int(r[0]): r for r in conn.execute(
+        "SELECT s.id, s.paper_pk, s.text, s.start_char, s.end_char, s.field, p.id, p.title"
+        f" FROM sentences s JOIN papers p ON p.pk = s.paper_pk WHERE s.id IN"
+        f" ({','.join('?' * len(ids))})", sorted(ids))}
+    order = sorted(rows)
+    lists: list[list[int]] = [[i for i in lexical if i in rows]]
+    weights = [1.0]
+    if found.query_vector is not None:
+        vectors = get_embedder(settings.embedder).embed([rows[i][2] for i in order])
+        cosine = vectors @ found.query_vector
+        lists.append([order[j] for j in np.argsort(-cosine, kind="stable")])
+        weights.append(1.0)
+    by_paper = sorted(order, key=lambda i: (paper_rank.get(rows[i][1], len(paper_rank)), i))
+    lists.append(by_paper)
+    weights.append(0.5)
+    fused = fuse(lists, weights)
+    ranked = sorted(fused, key=lambda i: (-fused[i], i))
+    return [Citation(n, rows[i][6], rows[i][7], rows[i][2], rows[i][3], rows[i][4], rows[i][5],
+                     round(fused[i], 6)) for n, i in enumerate(ranked, start=1)], found.notes
+
+
+def _pick(candidates: list[Citation]) -> list[Citation]:
+    """The best few sentences, at most PER_PAPER from one paper, no repeated sentence."""
+    chosen: list[Citation] = []
+    seen: set[str] = set()
+    per_paper: dict[str, int] = {}
+    for c in candidates:
+        text = " ".join(c.sentence.split()).casefold()
+        if text in seen or per_paper.get(c.paper_id, 0) >= PER_PAPER:
+            continue
+        seen.add(text)
+        per_paper[c.paper_id] = per_paper.get(c.paper_id, 0) + 1
+        chosen.append(c)
+        if len(chosen) == ANSWER_SENTENCES:
+            break
+    return [Citation(n, c.paper_id, c.title, c.sentence, c.start, c.end, c.field, c.score)
+            for n, c in enumerate(chosen, start=1)]
+
+
+def _path_for(conn: sqlite3.Connection, named: list[NamedConcept]) -> list[PathEdge]:
+    if len(named) < 2:
+        return []
+    a, b = sorted(named, key=lambda c: (-c.specificity, -(c.end - c.start), c.start))[:2]
+    return relation_path(conn, a.id, b.id)
+
+
+def ask(conn: sqlite3.Connection, settings: Settings, cache: IndexCache, question: str, *,
+        filters: Filters | None = None, use_llm: bool = True) -> Answer:
+    candidates, notes = rank_sentences(conn, settings, cache, question, filters)
+    named = concepts_in(conn, question)
+    path = _path_for(conn, named)
+    offline = _pick(candidates)
+    answer = Answer(
+        question=question,
+        answer=" ".join(f"{c.sentence} [{c.number}]" for c in offline) or NOT_ENOUGH,
+        citations=offline, path=path, concepts=[c.name for c in named], mode="offline",
+        insufficient=not offline, notes=list(notes),
+    )
+    if not use_llm or not candidates:
+        return answer
+    from kgarden.llm import EvidenceSentence, LLMClient, LLMConfig, answer_with_llm
+
+    config = LLMConfig.from_settings(settings)
+    if config is None:
+        return answer
+    evidence = candidates[:LLM_EVIDENCE]
+    try:
+        with LLMClient(config) as client:
+            reply = answer_with_llm(
+                question,
+                [EvidenceSentence(c.number, c.paper_id, c.title, c.sentence) for c in evidence],
+                client)
+    except LLMError as exc:
+        answer.llm_error = str(exc)
+        answer.notes.append(f"the LLM gave no usable answer ({exc}); this is the offline answer")
+        return answer
+    cited = {c.number: c for c in evidence if c.number in set(reply.cited)}
+    answer.mode = "llm"
+    answer.answer = NOT_ENOUGH if reply.insufficient else reply.text
+    answer.insufficient = reply.insufficient
+    answer.citations = [cited[n] for n in sorted(cited)]
+    answer.llm = {"model": reply.info.model, "prompt_id": reply.info.prompt_id,
+                  "attempts": reply.info.attempts, "dropped_claims": reply.dropped}
+    return answer

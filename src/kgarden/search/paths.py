@@ -1,0 +1,191 @@
+"""The concepts a question names, and the evidence-backed path between two of them.
+
+A path is searched breadth-first from both ends at once over typed relations (rejected ones
+excluded); when typed relations do not connect the two, sentence co-occurrence edges are used,
+each edge shown with a sentence that holds both concepts.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from kgarden.extract.keys import concept_key
+from kgarden.search.query import STOPWORDS
+from kgarden.store.queries import list_relations
+
+_WORD = re.compile(r"[\w][\w\-]*", re.UNICODE)
+MAX_NGRAM = 6
+FRONTIER_CAP = 400  # nodes expanded per side and step: bounds a query on a hub concept
+
+
+@dataclass
+class NamedConcept:
+    id: int
+    name: str
+    start: int  # where the question names it
+    end: int
+    specificity: float
+
+
+@dataclass
+class PathEdge:
+    subject: str
+    predicate: str  # a relation type, or 'co-occurs-with'
+    object: str
+    paper_id: str
+    title: str
+    sentence: str
+    start: int  # offsets of the sentence in the paper's field
+    end: int
+    field: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def concepts_in(conn: sqlite3.Connection, question: str) -> list[NamedConcept]:
+    """Concepts of the garden the question names, longest first, not overlapping."""
+    words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(question)]
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for i in range(len(words)):
+        for j in range(i + 1, min(i + MAX_NGRAM, len(words)) + 1):
+            chunk = [w for _, _, w in words[i:j]]
+            if j - i == 1 and (chunk[0].casefold() in STOPWORDS or len(chunk[0]) < 2):
+                continue
+            key = concept_key(" ".join(chunk))
+            for variant in {key, key[:-1] if key.endswith("s") else key}:
+                spans.setdefault(variant, []).append((words[i][0], words[j - 1][1]))
+    if not spans:
+        return []
+    keys = list(spans)
+    marks = ",".join("?" * len(keys))
+    rows = conn.execute(
+        f"SELECT c.id, c.name, c.specificity, c.key AS matched FROM concepts c"
+        f" WHERE c.kind = 'concept' AND c.paper_count > 0 AND c.key IN ({marks})"
+        f" UNION SELECT c.id, c.name, c.specificity, a.alias FROM aliases a"
+        f" JOIN concepts c ON c.id = a.concept_id"
+        f" WHERE c.paper_count > 0 AND a.alias IN ({marks})", keys + keys,
+    ).fetchall()
+    found: list[NamedConcept] = []
+    for cid, name, specificity, matched in rows:
+        for start, end in spans[matched]:
+            found.append(NamedConcept(int(cid), name, start, end, float(specificity)))
+    found.sort(key=lambda c: (-(c.end - c.start), c.start))
+    chosen: list[NamedConcept] = []
+    for concept in found:
+        if all(concept.end <= c.start or concept.start >= c.end for c in chosen) and \
+                all(concept.id != c.id for c in chosen):
+            chosen.append(concept)
+    return sorted(chosen, key=lambda c: c.start)
+
+
+def _neighbours(conn: sqlite3.Connection, nodes: list[int], typed: bool
+                ) -> list[tuple[int, int, int | None]]:
+    """(node, neighbour, relation id or None for co-occurrence) for every edge at ``nodes``."""
+    marks = ",".join("?" * len(nodes))
+    if typed:
+        sql = (f"SELECT r.subject_id, r.object_id, r.id FROM relations r"
+               f" JOIN concepts s ON s.id = r.subject_id AND s.kind = 'concept'"
+               f" WHERE r.evidence_count > 0 AND r.status != 'rejected'"
+               f" AND (r.subject_id IN ({marks}) OR r.object_id IN ({marks}))")
+        rows = conn.execute(sql, nodes + nodes).fetchall()
+    else:
+        sql = (f"SELECT a, b, NULL FROM cooccurrences WHERE a IN ({marks})"
+               f" UNION ALL SELECT a, b, NULL FROM cooccurrences WHERE b IN ({marks})")
+        rows = conn.execute(sql, nodes + nodes).fetchall()
+    wanted = set(nodes)
+    out = []
+    for a, b, rid in rows:
+        if a in wanted:
+            out.append((int(a), int(b), rid))
+        if b in wanted:
+            out.append((int(b), int(a), rid))
+    return out
+
+
+def _shortest(conn: sqlite3.Connection, source: int, target: int, typed: bool, max_hops: int
+              ) -> list[tuple[int, int, int | None]] | None:
+    """Bidirectional BFS; the path as (from, to, relation id) steps, or None."""
+    parents: list[dict[int, tuple[int, int | None] | None]] = [{source: None}, {target: None}]
+    frontiers = [[source], [target]]
+    for _ in range(max_hops):
+        side = 0 if len(frontiers[0]) <= len(frontiers[1]) else 1
+        frontier = frontiers[side][:FRONTIER_CAP]
+        if not frontier:
+            return None
+        nxt: list[int] = []
+        meet: int | None = None
+        for node, other, rid in _neighbours(conn, frontier, typed):
+            if other in parents[side]:
+                continue
+            parents[side][other] = (node, rid)
+            nxt.append(other)
+            if other in parents[1 - side]:
+                meet = other
+                break
+        frontiers[side] = nxt
+        if meet is not None:
+            return _join(parents, meet)
+    return None
+
+
+def _join(parents: list[dict[int, tuple[int, int | None] | None]], meet: int
+          ) -> list[tuple[int, int, int | None]]:
+    left: list[tuple[int, int, int | None]] = []
+    node = meet
+    while (step := parents[0][node]) is not None:
+        left.append((step[0], node, step[1]))
+        node = step[0]
+    right: list[tuple[int, int, int | None]] = []
+    node = meet
+    while (step := parents[1][node]) is not None:
+        right.append((node, step[0], step[1]))
+        node = step[0]
+    return left[::-1] + right
+
+
+def _cooccurrence_edge(conn: sqlite3.Connection, a: int, b: int) -> PathEdge | None:
+    row = conn.execute(
+        "SELECT ca.name, cb.name, p.id, p.title, s.text, s.start_char, s.end_char, s.field"
+        " FROM mentions m1 JOIN mentions m2 ON m2.sentence_id = m1.sentence_id"
+        " JOIN sentences s ON s.id = m1.sentence_id JOIN papers p ON p.pk = m1.paper_pk"
+        " JOIN concepts ca ON ca.id = m1.concept_id JOIN concepts cb ON cb.id = m2.concept_id"
+        " WHERE m1.concept_id = ? AND m2.concept_id = ? AND p.retracted = 0"
+        " ORDER BY length(s.text) LIMIT 1", (a, b)).fetchone()
+    if row is None:
+        return None
+    return PathEdge(row[0], "co-occurs-with", row[1], row[2], row[3], row[4], row[5], row[6],
+                    row[7])
+
+
+def relation_path(conn: sqlite3.Connection, source: int, target: int, *,
+                  max_hops: int = 4) -> list[PathEdge]:
+    """The shortest evidence-backed path from ``source`` to ``target`` (concept ids), or []."""
+    if source == target:
+        return []
+    steps = _shortest(conn, source, target, True, max_hops)
+    if steps is None:
+        steps = _shortest(conn, source, target, False, min(max_hops, 3))
+    if steps is None:
+        return []
+    edges: list[PathEdge] = []
+    for a, b, rid in steps:
+        if rid is None:
+            edge = _cooccurrence_edge(conn, a, b)
+            if edge is None:
+                return []
+            edges.append(edge)
+            continue
+        relations = list_relations(conn, relation_id=rid, evidence_per_relation=1)
+        if not relations:
+            return []
+        relation, ev = relations[0], relations[0].evidence[0]
+        fld = conn.execute("SELECT field FROM sentences WHERE id = ?",
+                           (ev.sentence_id,)).fetchone()[0]
+        predicate = f"not {relation.predicate}" if relation.negated else relation.predicate
+        edges.append(PathEdge(relation.subject, predicate, relation.object, ev.paper_id,
+                              ev.title, ev.sentence, ev.start, ev.end, fld))
+    return edges

@@ -1,0 +1,141 @@
+"""Finding papers: BM25 over titles and abstracts (FTS5), dense cosine over paper vectors, and
+reciprocal rank fusion of the two (Cormack et al. 2009), which needs no score calibration.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from kgarden.embed.base import Matrix, get_embedder
+from kgarden.embed.index import IndexCache
+from kgarden.embed.vectors import check_embedder, garden_embedder
+from kgarden.errors import KgardenError, QueryError
+from kgarden.search.filters import Filters
+from kgarden.search.query import ParsedQuery, parse_query
+from kgarden.settings import Settings
+
+Mode = Literal["hybrid", "bm25", "dense"]
+MODES: tuple[str, ...] = ("hybrid", "bm25", "dense")
+RRF_K = 60  # the constant of reciprocal rank fusion; 60 is the usual choice
+TITLE_WEIGHT = 2.0  # BM25 weight of a title match against an abstract match (1.0)
+CANDIDATES = 100  # depth of each ranked list before fusion
+
+
+@dataclass
+class Ranked:
+    """One paper's place in the lists that found it."""
+
+    pk: int
+    score: float = 0.0  # the fused score (or the single list's score)
+    bm25_rank: int | None = None
+    bm25: float | None = None
+    dense_rank: int | None = None
+    cosine: float | None = None
+
+
+@dataclass
+class Retrieval:
+    query: ParsedQuery
+    ranked: list[Ranked]
+    mode: str
+    notes: list[str] = field(default_factory=list)
+    query_vector: Matrix | None = None
+
+
+def fuse(lists: Sequence[Sequence[int]], weights: Sequence[float] | None = None,
+         k: int = RRF_K) -> dict[int, float]:
+    """Reciprocal rank fusion: sum of weight / (k + rank) over the lists an item is in."""
+    weights = weights or [1.0] * len(lists)
+    fused: dict[int, float] = {}
+    for ranked, weight in zip(lists, weights, strict=True):
+        for rank, item in enumerate(ranked, start=1):
+            fused[item] = fused.get(item, 0.0) + weight / (k + rank)
+    return fused
+
+
+class Retriever:
+    def __init__(self, conn: sqlite3.Connection, settings: Settings, cache: IndexCache) -> None:
+        self.conn = conn
+        self.settings = settings
+        self.cache = cache
+
+    # -- the two lists ---------------------------------------------------------------------------
+    def bm25(self, query: ParsedQuery, n: int, filters: Filters) -> list[tuple[int, float]]:
+        if not query:
+            return []
+        where, params = filters.sql(self.conn)
+        rows = self.conn.execute(
+            f"SELECT p.pk, bm25(papers_fts, {TITLE_WEIGHT}, 1.0) AS s FROM papers_fts"
+            f" JOIN papers p ON p.pk = papers_fts.rowid"
+            f" WHERE papers_fts MATCH ? AND {where} ORDER BY s LIMIT ?",
+            [query.fts, *params, n],
+        ).fetchall()
+        return [(int(r[0]), -float(r[1])) for r in rows]  # FTS5's bm25 is negated
+
+    def dense_ready(self) -> tuple[bool, str | None]:
+        """Whether dense retrieval can run, and a note for the user when it cannot or is partial."""
+        if garden_embedder(self.conn) is None:
+            return False, "no vectors in this garden yet (run `kgarden embed`): BM25 only"
+        check_embedder(self.conn, self.settings.embedder)
+        index = self.cache.get(self.conn, "paper")
+        live = int(self.conn.execute(
+            "SELECT count(*) FROM papers WHERE retracted = 0").fetchone()[0])
+        if len(index) < live:
+            return True, (f"{live - len(index)} of {live} papers have no vector yet"
+                          " (run `kgarden embed`): they are found by BM25 only")
+        return True, None
+
+    def query_vector(self, text: str) -> Matrix:
+        check_embedder(self.conn, self.settings.embedder)
+        vector: Matrix = get_embedder(self.settings.embedder).embed([text])[0]
+        return vector
+
+    def dense(self, vector: Matrix, n: int, filters: Filters) -> list[tuple[int, float]]:
+        index = self.cache.get(self.conn, "paper")
+        return index.search(vector, n, filters.allowed_papers(self.conn))
+
+    # -- together ----------------------------------------------------------------------------
+    def retrieve(self, text: str, *, n: int = CANDIDATES, filters: Filters | None = None,
+                 mode: str = "hybrid") -> Retrieval:
+        if mode not in MODES:
+            raise QueryError(f"unknown search mode {mode!r}", hint="one of: " + ", ".join(MODES))
+        filters = filters or Filters()
+        query = parse_query(text)
+        notes: list[str] = []
+        use_dense = mode in ("hybrid", "dense")
+        if use_dense:
+            ready, note = self.dense_ready()
+            if note:
+                notes.append(note)
+            if not ready:
+                if mode == "dense":
+                    raise KgardenError("dense search needs vectors", hint="run `kgarden embed`")
+                use_dense = False
+        if mode != "dense" and not query:
+            notes.append("the query has only common words: no BM25 list")
+        lexical = self.bm25(query, n, filters) if mode != "dense" else []
+        vector = self.query_vector(query.text) if use_dense else None
+        dense = self.dense(vector, n, filters) if vector is not None else []
+
+        ranked: dict[int, Ranked] = {}
+        for rank, (pk, score) in enumerate(lexical, start=1):
+            ranked[pk] = Ranked(pk, bm25_rank=rank, bm25=score)
+        for rank, (pk, cosine) in enumerate(dense, start=1):
+            entry = ranked.setdefault(pk, Ranked(pk))
+            entry.dense_rank, entry.cosine = rank, cosine
+        if mode == "bm25" or not use_dense:
+            for entry in ranked.values():
+                entry.score = entry.bm25 or 0.0
+        elif mode == "dense":
+            for entry in ranked.values():
+                entry.score = entry.cosine or 0.0
+        else:
+            fused = fuse([[pk for pk, _ in lexical], [pk for pk, _ in dense]])
+            for pk, score in fused.items():
+                ranked[pk].score = score
+        order = sorted(ranked.values(), key=lambda r: (-r.score, r.pk))
+        return Retrieval(query, order, mode if use_dense or mode == "bm25" else "bm25",
+                         notes, vector)
