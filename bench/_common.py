@@ -45,7 +45,7 @@ def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> 
     return "\n".join(lines)
 
 
-def emit(text: str, out: str | None) -> None:
+def emit(text: str, out: str | Path | None) -> None:
     """Print the report and, with ``--out``, write it to that file too."""
     print(text)
     if out:

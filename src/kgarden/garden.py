@@ -24,6 +24,7 @@ from kgarden.embed.vectors import (
     vector_status,
 )
 from kgarden.errors import NotFoundError
+from kgarden.graph.report import Report, build_report
 from kgarden.models import Paper
 from kgarden.pipeline.ingest import IngestReport, Progress, ingest_files, ingest_papers
 from kgarden.search import concepts as fuzzy
@@ -56,6 +57,7 @@ class GardenStatus:
     events: int
     extraction_errors: int
     runs: list[dict[str, Any]]
+    vectors: dict[str, Any]
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -164,6 +166,7 @@ class Garden:
             events=one("SELECT count(*) FROM events"),
             extraction_errors=one("SELECT count(*) FROM extraction_errors"),
             runs=runs,
+            vectors=self.vectors().to_dict(),
         )
 
     def _scalar(self, sql: str) -> int:
@@ -201,3 +204,10 @@ class Garden:
     def cooccurrences(self, *, min_sentences: int = 2,
                       limit: int | None = None) -> list[CooccurrenceRecord]:
         return queries.cooccurring(self.conn, min_sentences=min_sentences, limit=limit)
+
+    # -- discovering ---------------------------------------------------------------------------
+    def report(self, out_dir: str | Path | None = None) -> Report:
+        """The concept graph's structure: components, degree fits, communities, central and
+        bridge concepts, emergence. With ``out_dir``, writes report.md, report.html and PNGs."""
+        return build_report(self.conn, self.settings,
+                            out_dir=None if out_dir is None else Path(out_dir))

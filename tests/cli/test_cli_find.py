@@ -104,6 +104,10 @@ def test_embed_command_and_no_embed_ingest(tmp_path: Path, demo_listing: Path) -
     assert code == 0 and report["papers"] == 75 and report["embedder"] == "minilm.v1"
     code, out, _ = kg("embed", "--json", "-g", path)
     assert json.loads(out)["papers"] == 0
+    code, out, _ = kg("status", "--json", "-g", path)
+    vectors = json.loads(out)["vectors"]
+    assert vectors["embedder"] == "minilm.v1" and vectors["papers"] == vectors["papers_live"] == 75
+    assert vectors["concepts"] == vectors["concepts_wanted"] > 0
 
 
 def test_concept_lookup_is_fuzzy(garden: Path) -> None:

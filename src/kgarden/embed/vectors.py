@@ -163,7 +163,8 @@ def embed_pending(conn: sqlite3.Connection, settings: Settings, *,
         done = 0
         for kind, items in (("paper", papers), ("concept", concepts)):
             for batch in _batches(items, max(1, settings.embed_batch_size)):
-                vectors = model.embed([text for _, text, _ in batch])
+                vectors = model.embed([text for _, text, _ in batch],
+                                      max_tokens=settings.embed_max_tokens)
                 _write(conn, kind, name, batch, vectors)
                 if kind == "paper":
                     report.papers += len(batch)

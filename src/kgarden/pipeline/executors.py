@@ -13,9 +13,12 @@ import functools
 import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from kgarden.errors import KgardenError
 from kgarden.extract.rules import PaperText
 from kgarden.extract.types import PaperExtraction
 from kgarden.registry import registry
@@ -30,6 +33,10 @@ class ExtractionFailure:
 
 
 ExtractResult = PaperExtraction | ExtractionFailure
+
+
+class WorkerError(KgardenError):
+    """A worker process of the executor died; finished batches are kept."""
 
 
 class Executor(Protocol):
@@ -90,9 +97,19 @@ class LocalExecutor:
             for chunk in chunks:
                 yield extract_chunk(extractor, chunk)
             return
-        # spawn, not fork: the parent may hold threads (progress display) and locks
+        # spawn, not fork: the parent may hold threads (progress display) and locks.
+        # concurrent.futures, not multiprocessing.Pool: when a worker dies (a script without a
+        # main guard, the out-of-memory killer) the pool breaks and we can say so; Pool would
+        # start replacement workers forever.
         context = multiprocessing.get_context("spawn")
-        with context.Pool(
-            self.workers, initializer=_init_worker, initargs=(self.extractor, self.model)
-        ) as pool:
-            yield from pool.imap(_work, chunks)
+        with ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init_worker,
+                                 initargs=(self.extractor, self.model)) as pool:
+            try:
+                yield from pool.map(_work, chunks)
+            except BrokenProcessPool:
+                raise WorkerError(
+                    "a parsing worker process died",
+                    hint="a script calling kgarden must keep its top-level code under"
+                         " `if __name__ == \"__main__\":`; otherwise memory may be short:"
+                         " try --workers 1",
+                ) from None

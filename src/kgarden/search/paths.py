@@ -1,8 +1,9 @@
 """The concepts a question names, and the evidence-backed path between two of them.
 
 A path is searched breadth-first from both ends at once over typed relations (rejected ones
-excluded); when typed relations do not connect the two, sentence co-occurrence edges are used,
-each edge shown with a sentence that holds both concepts.
+excluded); when typed relations do not connect the two, a direct sentence co-occurrence or one
+intermediate concept co-occurring with both is used, each edge shown with a sentence that holds
+both concepts.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from kgarden.store.queries import list_relations
 
 _WORD = re.compile(r"[\w][\w\-]*", re.UNICODE)
 MAX_NGRAM = 6
-FRONTIER_CAP = 400  # nodes expanded per side and step: bounds a query on a hub concept
+FRONTIER_CAP = 200  # nodes expanded per side and step: bounds a query on a hub concept
 
 
 @dataclass
@@ -62,9 +63,12 @@ def concepts_in(conn: sqlite3.Connection, question: str) -> list[NamedConcept]:
         return []
     keys = list(spans)
     marks = ",".join("?" * len(keys))
+    # an everyday word that one paper happened to use as a noun ("hold") is not a concept the
+    # question names: such words count only once several papers use them
     rows = conn.execute(
         f"SELECT c.id, c.name, c.specificity, c.key AS matched FROM concepts c"
-        f" WHERE c.kind = 'concept' AND c.paper_count > 0 AND c.key IN ({marks})"
+        f" WHERE c.kind = 'concept' AND c.key IN ({marks})"
+        f" AND (c.paper_count >= 2 OR (c.paper_count > 0 AND c.specificity >= 0.5))"
         f" UNION SELECT c.id, c.name, c.specificity, a.alias FROM aliases a"
         f" JOIN concepts c ON c.id = a.concept_id"
         f" WHERE c.paper_count > 0 AND a.alias IN ({marks})", keys + keys,
@@ -82,22 +86,16 @@ def concepts_in(conn: sqlite3.Connection, question: str) -> list[NamedConcept]:
     return sorted(chosen, key=lambda c: c.start)
 
 
-def _neighbours(conn: sqlite3.Connection, nodes: list[int], typed: bool
-                ) -> list[tuple[int, int, int | None]]:
-    """(node, neighbour, relation id or None for co-occurrence) for every edge at ``nodes``."""
+def _neighbours(conn: sqlite3.Connection, nodes: list[int]) -> list[tuple[int, int, int]]:
+    """(node, neighbour, relation id) for every live typed relation at ``nodes``."""
     marks = ",".join("?" * len(nodes))
-    if typed:
-        sql = (f"SELECT r.subject_id, r.object_id, r.id FROM relations r"
-               f" JOIN concepts s ON s.id = r.subject_id AND s.kind = 'concept'"
-               f" WHERE r.evidence_count > 0 AND r.status != 'rejected'"
-               f" AND (r.subject_id IN ({marks}) OR r.object_id IN ({marks}))")
-        rows = conn.execute(sql, nodes + nodes).fetchall()
-    else:
-        sql = (f"SELECT a, b, NULL FROM cooccurrences WHERE a IN ({marks})"
-               f" UNION ALL SELECT a, b, NULL FROM cooccurrences WHERE b IN ({marks})")
-        rows = conn.execute(sql, nodes + nodes).fetchall()
+    sql = (f"SELECT r.subject_id, r.object_id, r.id FROM relations r"
+           f" JOIN concepts s ON s.id = r.subject_id AND s.kind = 'concept'"
+           f" WHERE r.evidence_count > 0 AND r.status != 'rejected'"
+           f" AND (r.subject_id IN ({marks}) OR r.object_id IN ({marks}))")
+    rows = conn.execute(sql, nodes + nodes).fetchall()
     wanted = set(nodes)
-    out = []
+    out: list[tuple[int, int, int]] = []
     for a, b, rid in rows:
         if a in wanted:
             out.append((int(a), int(b), rid))
@@ -106,9 +104,9 @@ def _neighbours(conn: sqlite3.Connection, nodes: list[int], typed: bool
     return out
 
 
-def _shortest(conn: sqlite3.Connection, source: int, target: int, typed: bool, max_hops: int
+def _shortest(conn: sqlite3.Connection, source: int, target: int, max_hops: int
               ) -> list[tuple[int, int, int | None]] | None:
-    """Bidirectional BFS; the path as (from, to, relation id) steps, or None."""
+    """Bidirectional BFS over typed relations; the path as (from, to, relation id), or None."""
     parents: list[dict[int, tuple[int, int | None] | None]] = [{source: None}, {target: None}]
     frontiers = [[source], [target]]
     for _ in range(max_hops):
@@ -118,7 +116,7 @@ def _shortest(conn: sqlite3.Connection, source: int, target: int, typed: bool, m
             return None
         nxt: list[int] = []
         meet: int | None = None
-        for node, other, rid in _neighbours(conn, frontier, typed):
+        for node, other, rid in _neighbours(conn, frontier):
             if other in parents[side]:
                 continue
             parents[side][other] = (node, rid)
@@ -147,6 +145,28 @@ def _join(parents: list[dict[int, tuple[int, int | None] | None]], meet: int
     return left[::-1] + right
 
 
+def _cooccurrence_steps(conn: sqlite3.Connection, a: int, b: int
+                        ) -> list[tuple[int, int, int | None]] | None:
+    """A direct co-occurrence, else the concept most often in sentences with both (two hops).
+
+    Co-occurrence is dense around frequent concepts, so a breadth-first search over it would
+    visit much of the garden; one join of the two neighbourhoods answers the same question.
+    """
+    lo, hi = min(a, b), max(a, b)
+    if conn.execute("SELECT 1 FROM cooccurrences WHERE a = ? AND b = ?", (lo, hi)).fetchone():
+        return [(a, b, None)]
+    row = conn.execute(
+        "WITH na AS (SELECT b AS x, sentences FROM cooccurrences WHERE a = :a"
+        " UNION ALL SELECT a, sentences FROM cooccurrences WHERE b = :a),"
+        " nb AS (SELECT b AS x, sentences FROM cooccurrences WHERE a = :b"
+        " UNION ALL SELECT a, sentences FROM cooccurrences WHERE b = :b)"
+        " SELECT na.x FROM na JOIN nb ON nb.x = na.x JOIN concepts c ON c.id = na.x"
+        " WHERE c.kind = 'concept' AND c.paper_count > 0"
+        " ORDER BY min(na.sentences, nb.sentences) DESC, c.specificity DESC, na.x LIMIT 1",
+        {"a": a, "b": b}).fetchone()
+    return None if row is None else [(a, int(row[0]), None), (int(row[0]), b, None)]
+
+
 def _cooccurrence_edge(conn: sqlite3.Connection, a: int, b: int) -> PathEdge | None:
     row = conn.execute(
         "SELECT ca.name, cb.name, p.id, p.title, s.text, s.start_char, s.end_char, s.field"
@@ -166,9 +186,9 @@ def relation_path(conn: sqlite3.Connection, source: int, target: int, *,
     """The shortest evidence-backed path from ``source`` to ``target`` (concept ids), or []."""
     if source == target:
         return []
-    steps = _shortest(conn, source, target, True, max_hops)
+    steps = _shortest(conn, source, target, max_hops)
     if steps is None:
-        steps = _shortest(conn, source, target, False, min(max_hops, 3))
+        steps = _cooccurrence_steps(conn, source, target)
     if steps is None:
         return []
     edges: list[PathEdge] = []

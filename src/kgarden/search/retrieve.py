@@ -1,5 +1,9 @@
 """Finding papers: BM25 over titles and abstracts (FTS5), dense cosine over paper vectors, and
-reciprocal rank fusion of the two (Cormack et al. 2009), which needs no score calibration.
+their fusion. The default is reciprocal rank fusion (Cormack et al. 2009). A convex combination
+of the two scores, each divided by the best of its list, scores 1.8 nDCG@10 higher on SciFact,
+but it gives a weak lexical match full weight when it is the best BM25 has: on the demo garden it
+put "Big Educational Data" above the distillation papers for "shrinking a big language model
+into a small one". So it is available (``fusion="convex"``) but not the default.
 """
 
 from __future__ import annotations
@@ -19,7 +23,11 @@ from kgarden.settings import Settings
 
 Mode = Literal["hybrid", "bm25", "dense"]
 MODES: tuple[str, ...] = ("hybrid", "bm25", "dense")
+FUSIONS: tuple[str, ...] = ("convex", "rrf")
 RRF_K = 60  # the constant of reciprocal rank fusion; 60 is the usual choice
+# weight of BM25 against dense in the convex fusion: chosen on half the SciFact training claims
+# (those at even positions; 0.4 to 0.6 score alike) and reported on the other half too
+CONVEX_ALPHA = 0.5
 TITLE_WEIGHT = 2.0  # BM25 weight of a title match against an abstract match (1.0)
 CANDIDATES = 100  # depth of each ranked list before fusion
 
@@ -43,6 +51,18 @@ class Retrieval:
     mode: str
     notes: list[str] = field(default_factory=list)
     query_vector: Matrix | None = None
+
+
+def convex(lexical: Sequence[tuple[int, float]], dense: Sequence[tuple[int, float]],
+           alpha: float = CONVEX_ALPHA) -> dict[int, float]:
+    """alpha * bm25 / best bm25 + (1 - alpha) * cosine / best cosine (0 where a list lacks it)."""
+    fused: dict[int, float] = {}
+    for weight, ranked in ((alpha, lexical), (1.0 - alpha, dense)):
+        best = max((score for _, score in ranked), default=0.0)
+        for item, score in ranked:
+            share = score / best if best > 0 else 0.0
+            fused[item] = fused.get(item, 0.0) + weight * share
+    return fused
 
 
 def fuse(lists: Sequence[Sequence[int]], weights: Sequence[float] | None = None,
@@ -99,9 +119,11 @@ class Retriever:
 
     # -- together ----------------------------------------------------------------------------
     def retrieve(self, text: str, *, n: int = CANDIDATES, filters: Filters | None = None,
-                 mode: str = "hybrid") -> Retrieval:
+                 mode: str = "hybrid", fusion: str = "rrf") -> Retrieval:
         if mode not in MODES:
             raise QueryError(f"unknown search mode {mode!r}", hint="one of: " + ", ".join(MODES))
+        if fusion not in FUSIONS:
+            raise QueryError(f"unknown fusion {fusion!r}", hint="one of: " + ", ".join(FUSIONS))
         filters = filters or Filters()
         query = parse_query(text)
         notes: list[str] = []
@@ -133,7 +155,8 @@ class Retriever:
             for entry in ranked.values():
                 entry.score = entry.cosine or 0.0
         else:
-            fused = fuse([[pk for pk, _ in lexical], [pk for pk, _ in dense]])
+            fused = (convex(lexical, dense) if fusion == "convex"
+                     else fuse([[pk for pk, _ in lexical], [pk for pk, _ in dense]]))
             for pk, score in fused.items():
                 ranked[pk].score = score
         order = sorted(ranked.values(), key=lambda r: (-r.score, r.pk))

@@ -1,0 +1,143 @@
+"""Retrieval quality on SciFact: BM25 alone, dense alone and fused, in one run.
+
+    python bench/scifact_eval.py --out bench/results/scifact.md
+
+The 5,183 SciFact abstracts are ingested into a new garden (titles and abstracts; the abstract's
+sentences joined by spaces) and embedded; each of the 809 training claims is a query, and the
+abstracts it cites (``cited_doc_ids``) are its relevant documents (binary relevance, as in
+BEIR). For every retrieval mode the script reports nDCG@10 and Recall@100, averaged over claims,
+plus the mean query time. nDCG@10 is also given on the claims at even positions of the file (on
+which the weight of the convex fusion was chosen) and on those at odd positions (held out).
+``--lengths`` embeds the garden once per maximum input length of the embedder (word pieces),
+to weigh quality against embedding speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from _common import emit, find_data
+
+from kgarden import Garden, load_settings
+from kgarden.embed.vectors import reset_vectors
+from kgarden.models import make_paper
+from kgarden.search.retrieve import Retriever
+
+MODES = ("bm25", "dense", "hybrid")
+
+
+@dataclass
+class Scores:
+    system: str
+    ndcg10: float
+    ndcg10_even: float
+    ndcg10_odd: float
+    recall100: float
+    ms_per_query: float
+
+
+def ndcg_at(ranked: list[str], relevant: set[str], k: int = 10) -> float:
+    dcg = sum(1.0 / math.log2(i + 2) for i, doc in enumerate(ranked[:k]) if doc in relevant)
+    ideal = sum(1.0 / math.log2(i + 2) for i in range(min(k, len(relevant))))
+    return dcg / ideal if ideal else 0.0
+
+
+def recall_at(ranked: list[str], relevant: set[str], k: int = 100) -> float:
+    return len(set(ranked[:k]) & relevant) / len(relevant) if relevant else 0.0
+
+
+def load(root: Path) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    folder = root / "scifact"
+    with (folder / "corpus.jsonl").open(encoding="utf-8") as handle:
+        corpus = [json.loads(line) for line in handle if line.strip()]
+    with (folder / "claims_train.jsonl").open(encoding="utf-8") as handle:
+        claims = [json.loads(line) for line in handle if line.strip()]
+    return corpus, claims
+
+
+def evaluate(garden: Garden, claims: list[dict[str, object]], doc_of: dict[int, str],
+             mode: str, label: str, fusion: str = "convex") -> Scores:
+    retriever = Retriever(garden.conn, garden.settings, garden._indexes)
+    ndcg, recall, seconds, even = [], [], [], []
+    for position, claim in enumerate(claims):
+        relevant = {str(d) for d in claim["cited_doc_ids"]}  # type: ignore[attr-defined]
+        started = time.perf_counter()
+        found = retriever.retrieve(str(claim["claim"]), n=100, mode=mode, fusion=fusion)
+        seconds.append(time.perf_counter() - started)
+        ranked = [doc_of[r.pk] for r in found.ranked[:100]]
+        ndcg.append(ndcg_at(ranked, relevant))
+        recall.append(recall_at(ranked, relevant))
+        even.append(position % 2 == 0)
+    return Scores(label, 100 * statistics.fmean(ndcg),
+                  100 * statistics.fmean(v for v, e in zip(ndcg, even, strict=True) if e),
+                  100 * statistics.fmean(v for v, e in zip(ndcg, even, strict=True) if not e),
+                  100 * statistics.fmean(recall), 1000 * statistics.fmean(seconds))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", default=None, help="the data folder (default ../shared/data)")
+    parser.add_argument("--lengths", type=int, nargs="+", default=[256, 128],
+                        help="maximum embedder input lengths to compare (word pieces)")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N claims")
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    folder = find_data(args.data, "scifact")
+    if folder is None:
+        return
+    corpus, claims = load(folder.parent)
+    claims = [c for c in claims if c.get("cited_doc_ids")][: args.limit]
+    papers, doc_by_paper = [], {}
+    for doc in corpus:
+        paper = make_paper(title=str(doc["title"]), abstract=" ".join(doc["abstract"]),  # type: ignore[arg-type]
+                           source="scifact", id_hint=str(doc["doc_id"]))
+        doc_by_paper.setdefault(paper.id, str(doc["doc_id"]))
+        papers.append(paper)
+    settings = load_settings({"embed_on_ingest": False}, env={})
+    rows: list[Scores] = []
+    notes: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="kgarden-scifact-") as tmp, \
+            Garden.create(Path(tmp) / "scifact.db", settings=settings) as garden:
+        started = time.perf_counter()
+        garden.ingest_papers(papers, embed=False)
+        notes.append(f"ingest of {len(papers):,} abstracts: {time.perf_counter() - started:.0f} s")
+        doc_of = {int(r[0]): doc_by_paper[r[1]] for r in garden.conn.execute(
+            "SELECT pk, id FROM papers")}
+        rows.append(evaluate(garden, claims, doc_of, "bm25", "BM25 (FTS5, title weight 2)"))
+        for length in args.lengths:
+            garden.settings = load_settings(
+                {"embed_on_ingest": False, "embed_max_tokens": length}, env={})
+            reset_vectors(garden.conn)
+            started = time.perf_counter()
+            report = garden.embed()
+            seconds = time.perf_counter() - started
+            notes.append(f"embedding at {length} word pieces: {report.papers:,} abstracts and "
+                         f"{report.concepts:,} concepts in {seconds:.0f} s "
+                         f"({report.papers / seconds:.1f} abstracts/s with their concepts)")
+            rows.append(evaluate(garden, claims, doc_of, "dense",
+                                 f"dense (MiniLM, {length} word pieces)"))
+            rows.append(evaluate(
+                garden, claims, doc_of, "hybrid",
+                f"fused, RRF k=60 (BM25 + MiniLM {length}): kgarden's default", "rrf"))
+            rows.append(evaluate(garden, claims, doc_of, "hybrid",
+                                 f"fused, convex 0.5 (BM25 + MiniLM {length})", "convex"))
+    lines = [f"SciFact: {len(corpus):,} abstracts ({len(doc_by_paper):,} distinct ids), "
+             f"{len(claims)} claims with cited documents.", ""]
+    lines += [f"- {n}" for n in notes] + [""]
+    lines += ["| system | nDCG@10 | nDCG@10 even claims | nDCG@10 odd claims | Recall@100 "
+              "| ms/query |", "| :--- | ---: | ---: | ---: | ---: | ---: |"]
+    lines += [f"| {r.system} | {r.ndcg10:.1f} | {r.ndcg10_even:.1f} | {r.ndcg10_odd:.1f} | "
+              f"{r.recall100:.1f} | {r.ms_per_query:.1f} |" for r in rows]
+    text = "\n".join(lines)
+    emit(text, args.out)
+
+
+if __name__ == "__main__":
+    main()
