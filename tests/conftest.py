@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 from llm_server import TEST_API_KEY, ScriptedLLMServer, llm_server
+from typer.testing import CliRunner
 
+from kgarden.cli.app import app
 from kgarden.extract.rules import PaperText, RulesExtractor
 from kgarden.extract.types import PaperExtraction
 from kgarden.garden import Garden
@@ -20,6 +22,14 @@ from kgarden.settings import Settings, load_settings
 from kgarden.sources import read_files
 
 FIXTURES = Path(__file__).parent / "fixtures"
+_runner = CliRunner()
+
+
+def kg(*args: str | Path, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """Run the kgarden command in-process: (exit code, stdout, stderr)."""
+    result = _runner.invoke(app, [str(a) for a in args], catch_exceptions=False, env=env)
+    return result.exit_code, result.stdout, result.stderr
+
 __all__ = ["llm_server"]  # the scripted OpenAI-compatible server (tests/llm_server.py)
 
 

@@ -9,18 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, file_digest
+from conftest import FIXTURES, file_digest, kg
 from typer.testing import CliRunner
 
 from kgarden.cli.app import app
 
 SOURCES = FIXTURES / "sources"
 runner = CliRunner()
-
-
-def kg(*args: str | Path) -> tuple[int, str, str]:
-    result = runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture

@@ -7,18 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import file_digest
+from conftest import file_digest, kg
 from llm_server import TEST_API_KEY, ScriptedLLMServer, chat, error
-from typer.testing import CliRunner
-
-from kgarden.cli.app import app
-
-runner = CliRunner()
-
-
-def kg(*args: str | Path, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    result = runner.invoke(app, [str(a) for a in args], catch_exceptions=False, env=env)
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture

@@ -8,19 +8,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import kg
 from rich.console import Console
-from typer.testing import CliRunner
 
-from kgarden.cli.app import app
 from kgarden.cli.discover import print_document
 from kgarden.graph.document import Document
-
-runner = CliRunner()
-
-
-def kg(*args: str | Path) -> tuple[int, str, str]:
-    result = runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture

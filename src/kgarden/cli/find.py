@@ -59,11 +59,8 @@ def search(
     with open_garden(garden) as g:
         result = g.search(query, k=k, filters=filters, mode=mode)
     if json:
-        print_json([{"paper_id": h.paper_id, "title": h.title, "score": h.score,
-                     "snippet": h.snippet, **{key: value for key, value in h.to_dict().items()
-                                              if key not in ("paper_id", "title", "score",
-                                                             "snippet")}}
-                    for h in result.hits])
+        # SearchHit's fields begin paper_id, title, score, snippet: the documented keys first
+        print_json([h.to_dict() for h in result.hits])
         for note in result.notes:
             stderr().print(f"note: {note}", markup=False)
     else:

@@ -14,12 +14,15 @@ from kgarden.cli.common import (
     open_garden,
     print_json,
     progress_bar,
+    settings_for,
     stderr,
     stdout,
 )
 from kgarden.cli.render import concept_table, evidence_text, ingest_summary, relation_line
 from kgarden.cli.render_find import print_answer, print_search
 from kgarden.garden import Garden
+from kgarden.models import Paper
+from kgarden.pipeline.ingest import IngestReport
 from kgarden.sources import read_files
 from kgarden.store.queries import RelationRecord
 
@@ -54,16 +57,22 @@ def ingest(
         papers = read_files(files, format)  # every file validated before the garden is touched
     with open_garden(garden, create=True, workers=workers,
                      embed_on_ingest=False if no_embed else None) as g:
-        # the graph is committed before embedding starts: usable even if embedding is stopped
-        with progress_bar("extracting", enabled=not json) as progress:
-            report = g.ingest_papers(papers, progress=progress, embed=False)
-        if g.settings.embed_on_ingest:
-            with progress_bar("embedding", enabled=not json, unit="texts") as progress:
-                report.embedding = g.embed(progress=progress).to_dict()
+        report = _grow(g, papers, show=not json)
     if json:
         print_json(report.to_dict())
     else:
         stdout().print(ingest_summary(report))
+
+
+def _grow(g: Garden, papers: list[Paper], *, show: bool) -> IngestReport:
+    """Extract, then embed (when the garden's settings say so), each with its progress bar.
+    The graph is committed before embedding starts: usable even if embedding is stopped."""
+    with progress_bar("extracting", enabled=show) as progress:
+        report = g.ingest_papers(papers, progress=progress, embed=False)
+    if g.settings.embed_on_ingest:
+        with progress_bar("embedding", enabled=show, unit="texts") as progress:
+            report.embedding = g.embed(progress=progress).to_dict()
+    return report
 
 
 def _showcase(relations: list[RelationRecord], n: int = 3) -> list[RelationRecord]:
@@ -89,11 +98,8 @@ def demo(garden: GardenOption = None) -> None:
     listing = resources.files("kgarden.demo") / "trending-papers.txt"
     with resources.as_file(listing) as path:
         papers = read_files([path], "listing")
-    with Garden.create(target) as g:
-        with progress_bar("extracting") as progress:
-            report = g.ingest_papers(papers, progress=progress, embed=False)
-        with progress_bar("embedding", unit="texts") as progress:
-            report.embedding = g.embed(progress=progress).to_dict()
+    with Garden.create(target, settings=settings_for(garden, embed_on_ingest=True)) as g:
+        report = _grow(g, papers, show=True)
         status = g.status()
         top = g.concepts(top=15)
         relations = _showcase(g.relations(include_paper_subjects=False))

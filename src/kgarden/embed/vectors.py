@@ -76,12 +76,15 @@ def check_embedder(conn: sqlite3.Connection, name: str) -> str:
     return wanted
 
 
+_PENDING_PAPERS = (
+    " FROM papers p LEFT JOIN vectors v ON v.kind = 'paper' AND v.item_id = p.pk"
+    " WHERE p.retracted = 0 AND (v.source_key IS NULL OR v.source_key != p.content_hash)"
+)
+
+
 def _pending_papers(conn: sqlite3.Connection) -> list[tuple[int, str, str]]:
     rows = conn.execute(
-        "SELECT p.pk, p.title, p.abstract, p.content_hash FROM papers p"
-        " LEFT JOIN vectors v ON v.kind = 'paper' AND v.item_id = p.pk"
-        " WHERE p.retracted = 0 AND (v.source_key IS NULL OR v.source_key != p.content_hash)"
-        " ORDER BY p.pk"
+        "SELECT p.pk, p.title, p.abstract, p.content_hash" + _PENDING_PAPERS + " ORDER BY p.pk"
     ).fetchall()
     return [(r[0], paper_text(r[1], r[2]), r[3]) for r in rows]
 
@@ -120,6 +123,13 @@ def _batches(items: list[tuple[int, str, str]], size: int) -> Iterator[list[tupl
         yield items[start:start + size]
 
 
+def _bump_version(conn: sqlite3.Connection) -> None:
+    """Tell cached indexes (``IndexCache``) that the vectors changed."""
+    conn.execute(
+        "INSERT INTO meta(key, value) VALUES ('vectors_version', '1')"
+        " ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+
+
 def _write(conn: sqlite3.Connection, kind: str, embedder: str,
            batch: list[tuple[int, str, str]], vectors: Matrix) -> None:
     with transaction(conn):
@@ -133,9 +143,7 @@ def _write(conn: sqlite3.Connection, kind: str, embedder: str,
         )
         conn.execute("INSERT INTO meta(key, value) VALUES ('embedder', ?)"
                      " ON CONFLICT(key) DO NOTHING", (embedder,))
-        conn.execute(
-            "INSERT INTO meta(key, value) VALUES ('vectors_version', '1')"
-            " ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+        _bump_version(conn)
 
 
 def reset_vectors(conn: sqlite3.Connection) -> None:
@@ -143,9 +151,7 @@ def reset_vectors(conn: sqlite3.Connection) -> None:
     with transaction(conn):
         conn.execute("DELETE FROM vectors")
         conn.execute("DELETE FROM meta WHERE key = 'embedder'")
-        conn.execute(
-            "INSERT INTO meta(key, value) VALUES ('vectors_version', '1')"
-            " ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+        _bump_version(conn)
 
 
 def embed_pending(conn: sqlite3.Connection, settings: Settings, *,
@@ -173,7 +179,8 @@ def embed_pending(conn: sqlite3.Connection, settings: Settings, *,
                 done += len(batch)
                 if progress is not None:
                     progress(done, total)
-    report.papers_missing = len(_pending_papers(conn)) if total else 0
+    report.papers_missing = int(
+        conn.execute("SELECT count(*)" + _PENDING_PAPERS).fetchone()[0]) if total else 0
     report.seconds = time.perf_counter() - started
     return report
 

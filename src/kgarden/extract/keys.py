@@ -20,6 +20,11 @@ def concept_key(text: str) -> str:
     return "".join(ch for ch in folded if ch.isalnum())
 
 
+def key_variants(key: str) -> list[str]:
+    """The key as typed, then without a final "s": keys are singular, users type plurals."""
+    return [key, key[:-1]] if key.endswith("s") else [key]
+
+
 def singular_acronym(word: str) -> str | None:
     """``LLMs`` -> ``LLM``; ``None`` when the word is not a plural acronym."""
     return word[:-1] if _ACRONYM_PLURAL.match(word) else None

@@ -13,7 +13,7 @@ import sqlite3
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from kgarden.extract.keys import concept_key
+from kgarden.extract.keys import concept_key, key_variants
 from kgarden.search.query import STOPWORDS
 from kgarden.store.queries import list_relations
 
@@ -57,7 +57,7 @@ def concepts_in(conn: sqlite3.Connection, question: str) -> list[NamedConcept]:
             if j - i == 1 and (chunk[0].casefold() in STOPWORDS or len(chunk[0]) < 2):
                 continue
             key = concept_key(" ".join(chunk))
-            for variant in {key, key[:-1] if key.endswith("s") else key}:
+            for variant in key_variants(key):
                 spans.setdefault(variant, []).append((words[i][0], words[j - 1][1]))
     if not spans:
         return []

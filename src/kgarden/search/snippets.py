@@ -98,15 +98,3 @@ def best_sentence(conn: sqlite3.Connection, paper_pk: int, query: ParsedQuery,
         _, m_start, m_end = meaning[best]
         spans = [(m_start - start, m_end - start)]
     return Snippet(int(sid), fld, text, int(start), int(end), spans)
-
-
-def mark(text: str, spans: list[tuple[int, int]], open_: str, close: str) -> str:
-    """``text`` with each span wrapped in ``open_`` ... ``close`` (for terminals and HTML)."""
-    out, last = [], 0
-    for start, end in sorted(spans):
-        if start < last:
-            continue
-        out += [text[last:start], open_, text[start:end], close]
-        last = end
-    out.append(text[last:])
-    return "".join(out)

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from kgarden.errors import NotFoundError, QueryError
-from kgarden.extract.keys import concept_key
+from kgarden.extract.keys import concept_key, key_variants
 from kgarden.extract.types import PREDICATES
 
 # Concepts rank by salience: papers mentioning them, times specificity (everyday single words
@@ -195,9 +195,7 @@ def find_concept(conn: sqlite3.Connection, name: str) -> sqlite3.Row:
         raise QueryError(f"not a concept name: {name!r}")
     papers = max(1, live_paper_count(conn))
     select = f"SELECT c.*, {SALIENCE_SQL} AS salience FROM concepts c"
-    candidates = [key]
-    if key.endswith("s"):  # the user typed a plural: keys are singular
-        candidates.append(key[:-1])
+    candidates = key_variants(key)
     for k in candidates:
         row = conn.execute(f"{select} WHERE c.key = :key AND c.kind = 'concept'",
                            {"key": k, "papers": papers}).fetchone()
