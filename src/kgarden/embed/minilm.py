@@ -44,6 +44,7 @@ class MiniLMEmbedder:
         try:
             import transformers.utils.logging as hf_logging
             from sentence_transformers import SentenceTransformer
+            from threadpoolctl import threadpool_limits
         except ImportError:
             raise DependencyError(
                 "embeddings need sentence-transformers and torch",
@@ -55,6 +56,11 @@ class MiniLMEmbedder:
         hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
         self.model = f"{MODEL_PACKAGE}=={version(MODEL_PACKAGE)}"
         self._model: Any = SentenceTransformer(_model_path(), device="cpu")
+        # numpy's OpenBLAS keeps its threads spinning after a product; torch's threads then
+        # fight them for the cores, and one query embedding in six took 95 ms instead of 8
+        # (2 cores, bench/search_latency.py). Our BLAS work is matrix-vector products, bound by
+        # memory, so one BLAS thread loses nothing.
+        threadpool_limits(limits=1, user_api="blas")
 
     def embed(self, texts: Sequence[str], *, batch_size: int = 64,
               max_tokens: int | None = None) -> Matrix:

@@ -3,8 +3,9 @@ whose every claim cites one of the sentences it was given; plus the relation pat
 concepts the question names.
 
 Offline, candidate sentences come from BM25 over all sentences and from the best papers of a
-hybrid search; they are ranked by fusing their cosine with the question (only these few dozen
-sentences are embedded, at question time), their BM25 rank and their paper's rank.
+hybrid search; they are ranked by fusing their cosine with the question, their BM25 rank and
+their paper's rank. Only the best 16 candidates by the cheap signals are embedded, at question
+time: sentence vectors for a whole garden would double its build.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from kgarden.embed.base import get_embedder
+from kgarden.embed.base import Matrix, get_embedder
 from kgarden.embed.index import IndexCache
 from kgarden.errors import LLMError
+from kgarden.graph.relation_graph import GraphCache
 from kgarden.search.filters import Filters
+from kgarden.search.lexical import bm25_top, term_stats
 from kgarden.search.paths import NamedConcept, PathEdge, concepts_in, relation_path
 from kgarden.search.retrieve import Retriever, fuse
 from kgarden.settings import Settings
@@ -28,6 +31,8 @@ LEXICAL_SENTENCES = 20  # plus the best BM25 sentences of the whole garden
 ANSWER_SENTENCES = 3
 PER_PAPER = 2
 LLM_EVIDENCE = 8  # sentences numbered for the LLM
+EMBEDDED_SENTENCES = 16  # candidates embedded at question time
+SENTENCE_TOKENS = 64  # word pieces of a candidate sentence the embedder reads
 NOT_ENOUGH = "Not enough evidence in the garden to answer this."
 
 
@@ -69,6 +74,21 @@ class Answer:
         }
 
 
+def _concept_cosines(conn: sqlite3.Connection, cache: IndexCache, vector: Matrix,
+                     sentence_ids: list[int]) -> dict[int, float]:
+    """For each sentence, the best cosine of ``vector`` with a concept it mentions."""
+    mentions = conn.execute(
+        "SELECT sentence_id, concept_id FROM mentions WHERE sentence_id IN"
+        f" ({','.join('?' * len(sentence_ids))})", sentence_ids).fetchall()
+    cosine = cache.get(conn, "concept").similarities(vector, {int(m[1]) for m in mentions})
+    best: dict[int, float] = {}
+    for sentence_id, concept_id in mentions:
+        if int(concept_id) in cosine:
+            best[int(sentence_id)] = max(best.get(int(sentence_id), -1.0),
+                                         cosine[int(concept_id)])
+    return best
+
+
 def rank_sentences(conn: sqlite3.Connection, settings: Settings, cache: IndexCache,
                    question: str, filters: Filters | None = None
                    ) -> tuple[list[Citation], list[str]]:
@@ -79,11 +99,11 @@ def rank_sentences(conn: sqlite3.Connection, settings: Settings, cache: IndexCac
     where, params = filters.sql(conn)
     lexical: list[int] = []
     if found.query:
-        lexical = [int(r[0]) for r in conn.execute(
-            "SELECT s.id FROM sentences_fts JOIN sentences s ON s.id = sentences_fts.rowid"
-            f" JOIN papers p ON p.pk = s.paper_pk WHERE sentences_fts MATCH ? AND {where}"
-            " ORDER BY bm25(sentences_fts) LIMIT ?",
-            [found.query.fts, *params, LEXICAL_SENTENCES])]
+        stats = term_stats(conn, "sentences_fts", found.query)
+        lexical = [sid for sid, _ in bm25_top(
+            conn, "sentences_fts", found.query, stats, LEXICAL_SENTENCES,
+            join="JOIN sentences s ON s.id = sentences_fts.rowid"
+                 " JOIN papers p ON p.pk = s.paper_pk", where=where, params=params)]
     paper_rank = {r.pk: i for i, r in enumerate(found.ranked)}
     top_papers = [r.pk for r in found.ranked[:PAPERS_FOR_SENTENCES]]
     ids = set(lexical)
@@ -98,16 +118,21 @@ def rank_sentences(conn: sqlite3.Connection, settings: Settings, cache: IndexCac
         f" FROM sentences s JOIN papers p ON p.pk = s.paper_pk WHERE s.id IN"
         f" ({','.join('?' * len(ids))})", sorted(ids))}
     order = sorted(rows)
-    lists: list[list[int]] = [[i for i in lexical if i in rows]]
-    weights = [1.0]
-    if found.query_vector is not None:
-        vectors = get_embedder(settings.embedder).embed([rows[i][2] for i in order])
-        cosine = vectors @ found.query_vector
-        lists.append([order[j] for j in np.argsort(-cosine, kind="stable")])
-        weights.append(1.0)
+    lexical = [i for i in lexical if i in rows]
     by_paper = sorted(order, key=lambda i: (paper_rank.get(rows[i][1], len(paper_rank)), i))
-    lists.append(by_paper)
-    weights.append(0.5)
+    lists: list[list[int]] = [lexical, by_paper]
+    weights = [1.0, 0.5]
+    if found.query_vector is not None:
+        # embedding a sentence costs ~11 ms here: only the best few by the cheap signals (words,
+        # paper rank, the question's cosine with the concepts a sentence mentions) are embedded
+        meaning = _concept_cosines(conn, cache, found.query_vector, order)
+        cheap = fuse([*lists, sorted(meaning, key=lambda i: (-meaning[i], i))], [*weights, 1.0])
+        chosen = sorted(cheap, key=lambda i: (-cheap[i], i))[:EMBEDDED_SENTENCES]
+        vectors = get_embedder(settings.embedder).embed(
+            [rows[i][2] for i in chosen], max_tokens=SENTENCE_TOKENS)
+        cosine = vectors @ found.query_vector
+        lists.append([chosen[j] for j in np.argsort(-cosine, kind="stable")])
+        weights.append(1.0)
     fused = fuse(lists, weights)
     ranked = sorted(fused, key=lambda i: (-fused[i], i))
     return [Citation(n, rows[i][6], rows[i][7], rows[i][2], rows[i][3], rows[i][4], rows[i][5],
@@ -132,18 +157,20 @@ def _pick(candidates: list[Citation]) -> list[Citation]:
             for n, c in enumerate(chosen, start=1)]
 
 
-def _path_for(conn: sqlite3.Connection, named: list[NamedConcept]) -> list[PathEdge]:
+def _path_for(conn: sqlite3.Connection, named: list[NamedConcept],
+              graphs: GraphCache | None) -> list[PathEdge]:
     if len(named) < 2:
         return []
     a, b = sorted(named, key=lambda c: (-c.specificity, -(c.end - c.start), c.start))[:2]
-    return relation_path(conn, a.id, b.id)
+    return relation_path(conn, a.id, b.id, graph=graphs.get(conn) if graphs else None)
 
 
 def ask(conn: sqlite3.Connection, settings: Settings, cache: IndexCache, question: str, *,
-        filters: Filters | None = None, use_llm: bool = True) -> Answer:
+        filters: Filters | None = None, use_llm: bool = True,
+        graphs: GraphCache | None = None) -> Answer:
     candidates, notes = rank_sentences(conn, settings, cache, question, filters)
     named = concepts_in(conn, question)
-    path = _path_for(conn, named)
+    path = _path_for(conn, named, graphs)
     offline = _pick(candidates)
     answer = Answer(
         question=question,

@@ -66,7 +66,8 @@ def search_papers(conn: sqlite3.Connection, settings: Settings, cache: IndexCach
     hits = []
     for ranked in top:
         row = rows[ranked.pk]
-        snippet = best_sentence(conn, ranked.pk, found.query, found.query_vector, concepts)
+        snippet = best_sentence(conn, ranked.pk, found.query, found.query_vector, concepts,
+                                found.stats)
         hits.append(SearchHit(
             paper_id=row["id"], title=row["title"], score=round(ranked.score, 6),
             snippet=snippet.text if snippet else "", field=snippet.field if snippet else "title",

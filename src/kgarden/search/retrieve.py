@@ -18,6 +18,7 @@ from kgarden.embed.index import IndexCache
 from kgarden.embed.vectors import check_embedder, garden_embedder
 from kgarden.errors import KgardenError, QueryError
 from kgarden.search.filters import Filters
+from kgarden.search.lexical import TermStats, bm25_top, term_stats
 from kgarden.search.query import ParsedQuery, parse_query
 from kgarden.settings import Settings
 
@@ -28,7 +29,6 @@ RRF_K = 60  # the constant of reciprocal rank fusion; 60 is the usual choice
 # weight of BM25 against dense in the convex fusion: chosen on half the SciFact training claims
 # (those at even positions; 0.4 to 0.6 score alike) and reported on the other half too
 CONVEX_ALPHA = 0.5
-TITLE_WEIGHT = 2.0  # BM25 weight of a title match against an abstract match (1.0)
 CANDIDATES = 100  # depth of each ranked list before fusion
 
 
@@ -51,6 +51,7 @@ class Retrieval:
     mode: str
     notes: list[str] = field(default_factory=list)
     query_vector: Matrix | None = None
+    stats: TermStats | None = None  # how many papers hold each query term
 
 
 def convex(lexical: Sequence[tuple[int, float]], dense: Sequence[tuple[int, float]],
@@ -83,17 +84,18 @@ class Retriever:
         self.cache = cache
 
     # -- the two lists ---------------------------------------------------------------------------
-    def bm25(self, query: ParsedQuery, n: int, filters: Filters) -> list[tuple[int, float]]:
-        if not query:
-            return []
+    def bm25(self, query: ParsedQuery, stats: TermStats, n: int, filters: Filters
+             ) -> list[tuple[int, float]]:
+        if not filters:
+            # joining papers only to drop retracted ones doubles the cost; they are few
+            retracted = {int(r[0]) for r in self.conn.execute(
+                "SELECT pk FROM papers WHERE retracted = 1")}
+            ranked = bm25_top(self.conn, "papers_fts", query, stats, n + len(retracted))
+            return [(pk, score) for pk, score in ranked if pk not in retracted][:n]
         where, params = filters.sql(self.conn)
-        rows = self.conn.execute(
-            f"SELECT p.pk, bm25(papers_fts, {TITLE_WEIGHT}, 1.0) AS s FROM papers_fts"
-            f" JOIN papers p ON p.pk = papers_fts.rowid"
-            f" WHERE papers_fts MATCH ? AND {where} ORDER BY s LIMIT ?",
-            [query.fts, *params, n],
-        ).fetchall()
-        return [(int(r[0]), -float(r[1])) for r in rows]  # FTS5's bm25 is negated
+        return bm25_top(self.conn, "papers_fts", query, stats, n,
+                        join="JOIN papers p ON p.pk = papers_fts.rowid", where=where,
+                        params=params)
 
     def dense_ready(self) -> tuple[bool, str | None]:
         """Whether dense retrieval can run, and a note for the user when it cannot or is partial."""
@@ -101,7 +103,7 @@ class Retriever:
             return False, "no vectors in this garden yet (run `kgarden embed`): BM25 only"
         check_embedder(self.conn, self.settings.embedder)
         index = self.cache.get(self.conn, "paper")
-        live = int(self.conn.execute(
+        live = int(self.conn.execute(  # index papers_retracted
             "SELECT count(*) FROM papers WHERE retracted = 0").fetchone()[0])
         if len(index) < live:
             return True, (f"{live - len(index)} of {live} papers have no vector yet"
@@ -138,7 +140,8 @@ class Retriever:
                 use_dense = False
         if mode != "dense" and not query:
             notes.append("the query has only common words: no BM25 list")
-        lexical = self.bm25(query, n, filters) if mode != "dense" else []
+        stats = term_stats(self.conn, "papers_fts", query)
+        lexical = self.bm25(query, stats, n, filters) if mode != "dense" and query else []
         vector = self.query_vector(query.text) if use_dense else None
         dense = self.dense(vector, n, filters) if vector is not None else []
 
@@ -161,4 +164,4 @@ class Retriever:
                 ranked[pk].score = score
         order = sorted(ranked.values(), key=lambda r: (-r.score, r.pk))
         return Retrieval(query, order, mode if use_dense or mode == "bm25" else "bm25",
-                         notes, vector)
+                         notes, vector, stats)
