@@ -24,6 +24,9 @@ from kgarden.embed.vectors import (
     vector_status,
 )
 from kgarden.errors import NotFoundError
+from kgarden.graph import hypotheses as ledger
+from kgarden.graph.path_finder import PathResult, find_paths
+from kgarden.graph.relation_graph import GraphCache
 from kgarden.graph.report import Report, build_report
 from kgarden.models import Paper
 from kgarden.pipeline.ingest import IngestReport, Progress, ingest_files, ingest_papers
@@ -73,6 +76,7 @@ class Garden:
         self.conn = connect(self.path, create=create)
         self.conn.row_factory = sqlite3.Row
         self._indexes = IndexCache()
+        self._graphs = GraphCache()
 
     @classmethod
     def open(cls, path: str | Path, *, settings: Settings | None = None) -> Garden:
@@ -137,7 +141,7 @@ class Garden:
             use_llm: bool = True) -> Answer:
         """An answer from the garden's sentences, each cited (an LLM's when one is set)."""
         return ask(self.conn, self.settings, self._indexes, question, filters=filters,
-                   use_llm=use_llm)
+                   use_llm=use_llm, graphs=self._graphs)
 
     def nearest_concepts(self, name: str, k: int = 5) -> list[fuzzy.NearConcept]:
         """Concepts nearest to ``name`` by meaning, then by spelling."""
@@ -211,3 +215,24 @@ class Garden:
         bridge concepts, emergence. With ``out_dir``, writes report.md, report.html and PNGs."""
         return build_report(self.conn, self.settings,
                             out_dir=None if out_dir is None else Path(out_dir))
+
+    def paths(self, a: str, b: str, *, samples: int = 5, seed: int = 0) -> PathResult:
+        """The shortest evidence-backed path from concept ``a`` to ``b`` and up to ``samples``
+        other paths walked toward ``b`` (the same ``seed``, the same paths); each edge with
+        its evidence sentence and paper. Unknown names raise NotFoundError with the nearest."""
+        return find_paths(self.conn, self.settings, self._indexes, self._graphs, a, b,
+                          samples=samples, seed=seed)
+
+    def hypotheses(self, *, about: str | None = None, n: int = 20,
+                   use_llm: bool = True) -> list[ledger.Hypothesis]:
+        """New hypotheses (concept pairs no paper mentions together), written to the ledger."""
+        return ledger.propose(self.conn, self.settings, self._indexes, about=about, n=n,
+                              use_llm=use_llm)
+
+    def hypothesis(self, hypothesis_id: int) -> ledger.Hypothesis:
+        return ledger.get(self.conn, hypothesis_id)
+
+    def ledger(self, *, status: str | None = None,
+               limit: int | None = None) -> list[ledger.Hypothesis]:
+        """The hypothesis ledger, best first."""
+        return ledger.ledger(self.conn, status=status, limit=limit)

@@ -4,6 +4,7 @@ import typer
 
 from kgarden import __version__
 from kgarden.cli import browse, discover, find, grow
+from kgarden.cli.ledger import hypotheses_app
 
 app = typer.Typer(
     name="kgarden",
@@ -43,6 +44,8 @@ app.command()(find.search)
 app.command()(find.ask)
 app.command()(browse.export)
 app.command()(discover.report)
+app.command()(discover.path)
+app.add_typer(hypotheses_app)
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Commands that analyse a garden's graph: report."""
+"""Commands that analyse a garden's graph: report, path."""
 
 from pathlib import Path
 from typing import Annotated
@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kgarden.cli.common import GardenOption, JsonOption, guarded, open_garden, print_json, stdout
+from kgarden.cli.render_discover import print_paths
 from kgarden.graph.document import Document
 
 
@@ -38,6 +39,27 @@ def report(
         for path in result.files:
             console.print(Text(f"  {path}"), soft_wrap=True)
     console.print(Text(f"({result.timings.get('total', 0.0):.1f} s)", style="dim"))
+
+
+@guarded
+def path(
+    source: Annotated[str, typer.Argument(metavar="A", help="The concept to start from.")],
+    target: Annotated[str, typer.Argument(metavar="B", help="The concept to reach.")],
+    samples: Annotated[int, typer.Option(
+        "--samples", "-n", help="How many other paths to sample (0-50).")] = 5,
+    seed: Annotated[int, typer.Option(help="Seed of the sampled walks (same seed, same paths).")
+                    ] = 0,
+    garden: GardenOption = None,
+    json: JsonOption = False,
+) -> None:
+    """The shortest evidence-backed path from A to B, and sampled alternative paths (walks
+    drawn toward B by meaning), each step with its evidence sentence and paper."""
+    with open_garden(garden) as g:
+        result = g.paths(source, target, samples=samples, seed=seed)
+    if json:
+        print_json(result.to_dict())
+        return
+    print_paths(stdout(), result)
 
 
 def print_document(console: Console, doc: Document) -> None:

@@ -1,0 +1,264 @@
+"""Hypotheses: concept pairs no paper mentions together, ranked by plausibility x novelty, kept in
+a ledger with the paths and evidence sentences they rest on.
+
+Plausibility is graph/linkpred.py's combined link-prediction score (measured on a time split in
+bench/discovery.py), as exp(score) so that it is positive; novelty is 1 / (1 + ln(1 + shared
+neighbours)): a pair bridged by a single concept is a further leap than one with fifty shared
+neighbours. Every candidate has at least one shared neighbour, so every hypothesis has a
+supporting path whose two edges each have a sentence holding both ends.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from kgarden.embed.index import IndexCache
+from kgarden.embed.vectors import garden_embedder
+from kgarden.errors import LLMError, NotFoundError, QueryError
+from kgarden.graph.linkpred import WEIGHTS, ConceptGraph, features, plausibility
+from kgarden.search.paths import PathEdge, path_edges
+from kgarden.settings import Settings
+from kgarden.store.db import now, transaction
+from kgarden.store.queries import SALIENCE_SQL, find_concept, live_paper_count
+
+RANKER = "linkpred.v1"
+MIN_PAPERS = 3  # concepts in fewer papers are too thin to reason about
+SOURCES = 100  # without --about: the most salient concepts are the sources
+PATHS = 3  # supporting paths kept per hypothesis
+STATUSES = ("proposed", "accepted", "rejected", "tested")
+HYPOTHESIS_PROMPT = "hypothesis"
+
+
+@dataclass
+class Hypothesis:
+    id: int
+    a: str
+    b: str
+    score: float
+    plausibility: float
+    novelty: float
+    signals: dict[str, float]
+    paths: list[list[dict[str, Any]]]
+    components: dict[str, Any]
+    statement: str | None
+    statement_by: dict[str, Any] | None
+    status: str
+    created_at: str
+    updated_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _graph(conn: sqlite3.Connection) -> tuple[ConceptGraph, int]:
+    """The co-occurrence graph; small gardens keep concepts in 2 papers, so they have one."""
+    graph = ConceptGraph.build(conn, min_papers=MIN_PAPERS)
+    if len(graph) < 200:
+        return ConceptGraph.build(conn, min_papers=2), 2
+    return graph, MIN_PAPERS
+
+
+def _sources(conn: sqlite3.Connection, graph: ConceptGraph, about: str | None) -> list[int]:
+    if about is not None:
+        concept = find_concept(conn, about)
+        node = graph.index.get(int(concept["id"]))
+        if node is None:
+            raise QueryError(
+                f"{concept['name']!r} is in too few papers to propose hypotheses about",
+                hint=f"hypotheses need concepts in at least {MIN_PAPERS} papers")
+        return [node]
+    rows = conn.execute(
+        f"SELECT c.id FROM concepts c WHERE c.kind = 'concept' AND c.paper_count > 0"
+        f" ORDER BY {SALIENCE_SQL} DESC", {"papers": max(1, live_paper_count(conn))})
+    out: list[int] = []
+    for (cid,) in rows:
+        if int(cid) in graph.index:
+            out.append(graph.index[int(cid)])
+            if len(out) == SOURCES:
+                break
+    return out
+
+
+def _candidates(graph: ConceptGraph, sources: list[int], cache: IndexCache,
+                conn: sqlite3.Connection, n: int) -> list[tuple[int, int, dict[str, float]]]:
+    vectors = cache.get(conn, "concept") if garden_embedder(conn) else None
+    best: dict[tuple[int, int], tuple[float, dict[str, float]]] = {}
+    for start in range(0, len(sources), 50):
+        batch = sources[start:start + 50]
+        f = features(graph, batch, vectors)
+        raw = plausibility(f)
+        for row, a in enumerate(batch):
+            ok = (~f.linked[row]) & (f.common[row] > 0)
+            score = np.where(ok, raw[row] - np.log1p(np.log1p(f.common[row])), -np.inf)
+            top = np.argsort(-score, kind="stable")[:n]
+            for b in top[np.isfinite(score[top])]:
+                common = float(f.common[row, b])
+                novelty = 1.0 / (1.0 + math.log1p(common))
+                signals = {"plausibility": float(math.exp(raw[row, b])), "novelty": novelty,
+                           "adamic_adar": float(f.adamic_adar[row, b]),
+                           "common_neighbours": common, "cosine": float(f.cosine[row, b]),
+                           "preferential": float(f.preferential[row, b])}
+                key = (int(min(a, b)), int(max(a, b)))
+                total = signals["plausibility"] * novelty
+                if key not in best or best[key][0] < total:
+                    best[key] = (total, signals)
+    ranked = sorted(best.items(), key=lambda item: (-item[1][0], item[0]))[:n]
+    return [(a, b, signals) for (a, b), (_, signals) in ranked]
+
+
+def _names(conn: sqlite3.Connection, ids: list[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return {int(i): str(n) for i, n in conn.execute(
+        f"SELECT id, name FROM concepts WHERE id IN ({','.join('?' * len(ids))})", ids)}
+
+
+def _nested(a: str, b: str) -> bool:
+    """Whether one name's words run inside the other's."""
+    x, y = f" {a.casefold()} ", f" {b.casefold()} "
+    return x in y or y in x
+
+
+def _supporting_paths(conn: sqlite3.Connection, graph: ConceptGraph, a: int, b: int
+                      ) -> list[list[PathEdge]]:
+    """a - x - b through the shared neighbours x with the most sentences on both sides."""
+    row_a = graph.sentences.getrow(a)
+    row_b = graph.sentences.getrow(b)
+    shared = np.intersect1d(row_a.indices, row_b.indices)
+    strength = np.minimum(np.asarray(row_a[:, shared].todense()).ravel(),
+                          np.asarray(row_b[:, shared].todense()).ravel())
+    order = shared[np.argsort(-strength / np.log(np.maximum(graph.degree[shared], 2)),
+                              kind="stable")]
+    paths: list[list[PathEdge]] = []
+    ids = graph.ids
+    for x in order[:PATHS * 2]:
+        edges = path_edges(conn, [(int(ids[a]), int(ids[x]), None), (int(ids[x]), int(ids[b]),
+                                                                     None)])
+        if edges:
+            paths.append(edges)
+        if len(paths) == PATHS:
+            break
+    return paths
+
+
+def propose(conn: sqlite3.Connection, settings: Settings, cache: IndexCache, *,
+            about: str | None = None, n: int = 20, use_llm: bool = True) -> list[Hypothesis]:
+    """Rank new hypotheses, write them to the ledger (one entry per pair), return them."""
+    if n < 1 or n > 500:
+        raise QueryError(f"--n must be between 1 and 500, got {n}")
+    graph, min_papers = _graph(conn)
+    if len(graph) < 3:
+        return []
+    sources = _sources(conn, graph, about)
+    found = _candidates(graph, sources, cache, conn, 2 * n)
+    components = {"ranker": RANKER, "weights": dict(WEIGHTS), "min_papers": min_papers,
+                  "embedder": garden_embedder(conn), "sources": "about" if about else "salient"}
+    entries: list[tuple[int, int, dict[str, float], list[list[PathEdge]]]] = []
+    names = _names(conn, [int(graph.ids[i]) for a, b, _ in found for i in (a, b)])
+    for a, b, signals in found:
+        if _nested(names[int(graph.ids[a])], names[int(graph.ids[b])]):
+            continue  # "language model" and "large language model": a kind of, not a leap
+        paths = _supporting_paths(conn, graph, a, b)
+        if paths:
+            entries.append((int(graph.ids[a]), int(graph.ids[b]), signals, paths))
+        if len(entries) == n:
+            break
+    statements = _statements(conn, settings, entries) if use_llm else {}
+    ids: list[int] = []
+    with transaction(conn):
+        for a_id, b_id, signals, paths in entries:
+            ids.append(_upsert(conn, min(a_id, b_id), max(a_id, b_id), signals, paths,
+                               components, statements.get((a_id, b_id))))
+    return [get(conn, i) for i in ids]
+
+
+def _upsert(conn: sqlite3.Connection, a_id: int, b_id: int, signals: dict[str, float],
+            paths: list[list[PathEdge]], components: dict[str, Any],
+            statement: tuple[str, dict[str, Any]] | None) -> int:
+    stamp = now()
+    score = signals["plausibility"] * signals["novelty"]
+    values = (score, signals["plausibility"], signals["novelty"], json.dumps(signals),
+              json.dumps([[e.to_dict() for e in p] for p in paths]), json.dumps(components))
+    row = conn.execute(
+        "INSERT INTO hypotheses(a_id, b_id, score, plausibility, novelty, signals, paths,"
+        " components, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT(a_id, b_id) DO UPDATE SET score = excluded.score,"
+        " plausibility = excluded.plausibility, novelty = excluded.novelty,"
+        " signals = excluded.signals, paths = excluded.paths, components = excluded.components,"
+        " updated_at = excluded.updated_at WHERE hypotheses.status = 'proposed'"
+        " RETURNING id", (a_id, b_id, *values, stamp, stamp)).fetchone()
+    if row is None:  # decided by a person: left as it is
+        row = conn.execute("SELECT id FROM hypotheses WHERE a_id = ? AND b_id = ?",
+                           (a_id, b_id)).fetchone()
+    hypothesis_id = int(row[0])
+    if statement is not None:
+        conn.execute("UPDATE hypotheses SET statement = ?, statement_by = ? WHERE id = ?"
+                     " AND status = 'proposed'",
+                     (statement[0], json.dumps(statement[1]), hypothesis_id))
+    return hypothesis_id
+
+
+def _statements(conn: sqlite3.Connection, settings: Settings,
+                entries: list[tuple[int, int, dict[str, float], list[list[PathEdge]]]]
+                ) -> dict[tuple[int, int], tuple[str, dict[str, Any]]]:
+    """With an LLM configured: one paragraph per hypothesis, citing its evidence sentences."""
+    from kgarden.llm import EvidenceSentence, LLMClient, LLMConfig, answer_with_llm
+
+    config = LLMConfig.from_settings(settings)
+    if config is None or not entries:
+        return {}
+    names = _names(conn, [i for a, b, _, _ in entries for i in (a, b)])
+    out: dict[tuple[int, int], tuple[str, dict[str, Any]]] = {}
+    with LLMClient(config) as client:
+        for a, b, _, paths in entries:
+            edges = [e for p in paths for e in p]
+            evidence = [EvidenceSentence(i, e.paper_id, e.title, e.sentence)
+                        for i, e in enumerate(edges, start=1)]
+            topic = f"How might {names[a]} relate to {names[b]}?"
+            try:
+                reply = answer_with_llm(topic, evidence, client, prompt=HYPOTHESIS_PROMPT)
+            except LLMError:
+                continue  # no statement; the ranked hypothesis and its evidence still stand
+            if not reply.insufficient:
+                out[(a, b)] = (reply.text, {"model": reply.info.model,
+                                            "prompt_id": reply.info.prompt_id,
+                                            "cited": reply.cited})
+    return out
+
+
+def get(conn: sqlite3.Connection, hypothesis_id: int) -> Hypothesis:
+    row = conn.execute(
+        "SELECT h.*, ca.name AS a_name, cb.name AS b_name FROM hypotheses h"
+        " JOIN concepts ca ON ca.id = h.a_id JOIN concepts cb ON cb.id = h.b_id"
+        " WHERE h.id = ?", (hypothesis_id,)).fetchone()
+    if row is None:
+        raise NotFoundError(f"no hypothesis {hypothesis_id} in this garden")
+    return _record(row)
+
+
+def ledger(conn: sqlite3.Connection, *, status: str | None = None,
+           limit: int | None = None) -> list[Hypothesis]:
+    if status is not None and status not in STATUSES:
+        raise QueryError(f"unknown status {status!r}", hint="one of: " + ", ".join(STATUSES))
+    rows = conn.execute(
+        "SELECT h.*, ca.name AS a_name, cb.name AS b_name FROM hypotheses h"
+        " JOIN concepts ca ON ca.id = h.a_id JOIN concepts cb ON cb.id = h.b_id"
+        " WHERE (? IS NULL OR h.status = ?) ORDER BY h.score DESC, h.id LIMIT ?",
+        (status, status, -1 if limit is None else limit)).fetchall()
+    return [_record(r) for r in rows]
+
+
+def _record(row: Any) -> Hypothesis:
+    return Hypothesis(
+        id=int(row["id"]), a=row["a_name"], b=row["b_name"], score=float(row["score"]),
+        plausibility=float(row["plausibility"]), novelty=float(row["novelty"]),
+        signals=json.loads(row["signals"]), paths=json.loads(row["paths"]),
+        components=json.loads(row["components"]), statement=row["statement"],
+        statement_by=json.loads(row["statement_by"]) if row["statement_by"] else None,
+        status=row["status"], created_at=row["created_at"], updated_at=row["updated_at"])

@@ -1,0 +1,116 @@
+"""The hypothesis ledger on the real demo garden (with vectors), and its LLM statements against
+the scripted OpenAI-compatible server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import kg
+from llm_server import TEST_API_KEY, ScriptedLLMServer, chat
+
+from kgarden import Garden, load_settings
+from kgarden.errors import NotFoundError, QueryError
+from kgarden.settings import Settings
+
+
+@pytest.fixture
+def garden(embedded_demo: Path, tmp_path: Path, settings: Settings) -> Path:
+    path = tmp_path / "garden.db"
+    shutil.copy(embedded_demo, path)
+    return path
+
+
+def co_mentioned(g: Garden, a: str, b: str) -> int:
+    return int(g.conn.execute(
+        "SELECT count(*) FROM mentions m1 JOIN mentions m2 ON m2.paper_pk = m1.paper_pk"
+        " JOIN concepts c1 ON c1.id = m1.concept_id JOIN concepts c2 ON c2.id = m2.concept_id"
+        " WHERE c1.name = ? AND c2.name = ?", (a, b)).fetchone()[0])
+
+
+def test_hypotheses_are_new_pairs_with_real_evidence(garden: Path, settings: Settings) -> None:
+    with Garden.open(garden, settings=settings) as g:
+        found = g.hypotheses(n=6, use_llm=False)
+        assert 1 <= len(found) <= 6
+        assert [h.score for h in found] == sorted((h.score for h in found), reverse=True)
+        for h in found:
+            assert co_mentioned(g, h.a, h.b) == 0, (h.a, h.b)  # no paper mentions both
+            assert h.status == "proposed" and h.paths
+            assert h.components["ranker"] == "linkpred.v1"
+            assert h.components["embedder"] == "minilm.v1"
+            assert h.score == pytest.approx(h.plausibility * h.novelty)
+            for path in h.paths:
+                assert path[0]["subject"] in (h.a, h.b) or path[0]["object"] in (h.a, h.b)
+                for edge in path:
+                    field = "abstract" if edge["field"] == "abstract" else "title"
+                    text = g.conn.execute(f"SELECT {field} FROM papers WHERE id = ?",
+                                          (edge["paper_id"],)).fetchone()[0]
+                    assert text[edge["start"]:edge["end"]] == edge["sentence"]
+
+
+def test_rerunning_never_duplicates_and_keeps_a_persons_decision(
+        garden: Path, settings: Settings) -> None:
+    with Garden.open(garden, settings=settings) as g:
+        first = g.hypotheses(n=5, use_llm=False)
+        decided = first[0]
+        g.conn.execute("UPDATE hypotheses SET status = 'rejected', score = -1 WHERE id = ?",
+                       (decided.id,))
+        g.conn.commit()
+        again = g.hypotheses(n=5, use_llm=False)
+        assert {h.id for h in again} == {h.id for h in first}
+        assert len(g.ledger()) == len(first)
+        kept = g.hypothesis(decided.id)
+        assert kept.status == "rejected" and kept.score == -1  # untouched by the re-run
+        assert [h.id for h in g.ledger(status="rejected")] == [decided.id]
+
+
+def test_about_one_concept_and_bad_input(garden: Path, settings: Settings) -> None:
+    with Garden.open(garden, settings=settings) as g:
+        found = g.hypotheses(about="knowledge distillation", n=4, use_llm=False)
+        assert found and all("knowledge distillation" in (h.a, h.b) for h in found)
+        with pytest.raises(NotFoundError):
+            g.hypotheses(about="quantum gravity of sandwiches", use_llm=False)
+        with pytest.raises(QueryError):
+            g.hypotheses(n=0)
+        with pytest.raises(NotFoundError):
+            g.hypothesis(12345)
+        with pytest.raises(QueryError):
+            g.ledger(status="maybe")
+
+
+def test_cli_proposes_lists_and_shows(garden: Path) -> None:
+    code, out, err = kg("hypotheses", "--n", "3", "--no-llm", "--json", "-g", garden)
+    assert code == 0, err
+    entries = json.loads(out)
+    assert 1 <= len(entries) <= 3
+    assert {"id", "a", "b", "score", "plausibility", "novelty", "signals", "paths",
+            "components", "status", "created_at"} <= set(entries[0])
+    code, out, _ = kg("hypotheses", "show", str(entries[0]["id"]), "-g", garden)
+    assert code == 0
+    assert entries[0]["paths"][0][0]["sentence"][:40] in " ".join(out.split())
+    code, out, _ = kg("hypotheses", "list", "--json", "-g", garden)
+    assert [e["id"] for e in json.loads(out)] == [e["id"] for e in entries]
+    code, out, err = kg("hypotheses", "show", "999", "-g", garden)
+    assert code != 0 and "no hypothesis 999" in err and len(err.strip().splitlines()) == 1
+
+
+def test_llm_statement_cites_only_the_evidence_it_was_given(
+        garden: Path, llm_server: ScriptedLLMServer) -> None:
+    claims = {"enough_evidence": True, "claims": [
+        {"text": "Both appear in agentic research.", "cites": [1, 2]},
+        {"text": "An invented claim.", "cites": [99]}]}
+    llm_server.script([], then=chat(claims))
+    settings = load_settings({
+        "embed_on_ingest": False, "llm_base_url": llm_server.base_url,
+        "llm_model": "local-model", "llm_api_key": TEST_API_KEY, "llm_timeout": 2.0,
+        "llm_retries": 1}, env={})
+    with Garden.open(garden, settings=settings) as g:
+        found = g.hypotheses(n=2)
+    assert found and all(h.statement for h in found)
+    for h in found:
+        assert "An invented claim" not in (h.statement or "")
+        assert h.statement_by is not None and h.statement_by["prompt_id"] == "hypothesis.v1"
+        assert h.statement_by["cited"] == [1, 2]
+    assert "Evidence:" in llm_server.requests[0].message("user")
