@@ -75,6 +75,11 @@ class QueryError(InputError):
     """A query, filter or argument is invalid."""
 
 
+class CurationError(InputError):
+    """A curation act that cannot be done as asked (a merge into itself, the undo of an event
+    a later one changed, a status a target cannot have)."""
+
+
 class GardenError(KgardenError):
     """Problems with the garden file itself."""
 
@@ -120,6 +125,7 @@ class EmbedderMismatchError(GardenError):
 
 __all__ = [
     "ConfigError",
+    "CurationError",
     "DependencyError",
     "EmbedderMismatchError",
     "EmptyInputError",

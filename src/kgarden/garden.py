@@ -15,6 +15,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from kgarden.curate import apply as curation
+from kgarden.curate import events as curation_log
+from kgarden.curate import review
+from kgarden.curate.actions import Curator, Outcome
+from kgarden.curate.state import Agency, agency
 from kgarden.embed.index import IndexCache
 from kgarden.embed.vectors import (
     EmbedReport,
@@ -29,14 +34,20 @@ from kgarden.graph.path_finder import PathResult, find_paths
 from kgarden.graph.relation_graph import GraphCache
 from kgarden.graph.report import Report, build_report
 from kgarden.models import Paper
-from kgarden.pipeline.ingest import IngestReport, Progress, ingest_files, ingest_papers
+from kgarden.pipeline.ingest import (
+    IngestReport,
+    Progress,
+    ingest_files,
+    ingest_papers,
+    reextract_papers,
+)
 from kgarden.search import concepts as fuzzy
 from kgarden.search.ask import Answer, ask
 from kgarden.search.filters import Filters
 from kgarden.search.papers import SearchResult, search_papers
 from kgarden.settings import Settings, load_settings
 from kgarden.store import queries
-from kgarden.store.db import connect, schema_version
+from kgarden.store.db import connect, schema_version, transaction
 from kgarden.store.queries import (
     ConceptDetail,
     ConceptRecord,
@@ -44,6 +55,7 @@ from kgarden.store.queries import (
     PaperRecord,
     RelationRecord,
 )
+from kgarden.store.selection import select_papers
 
 
 @dataclass
@@ -200,9 +212,13 @@ class Garden:
         detail.matched = f"nearest to {name!r} by {same.by} ({same.score:.2f})"
         return detail
 
-    def relations(self, predicate: str | None = None, *, limit: int | None = None,
+    def relations(self, predicate: str | None = None, *, status: str | None = None,
+                  limit: int | None = None,
                   include_paper_subjects: bool = True) -> list[RelationRecord]:
-        return queries.list_relations(self.conn, predicate=predicate, limit=limit,
+        """Live relations, best supported first: by default all but the rejected ones;
+        ``status`` ('accepted', 'proposed', 'rejected') for only those."""
+        return queries.list_relations(self.conn, predicate=predicate, status=status,
+                                      limit=limit,
                                       include_paper_subjects=include_paper_subjects)
 
     def cooccurrences(self, *, min_sentences: int = 2,
@@ -236,3 +252,105 @@ class Garden:
                limit: int | None = None) -> list[ledger.Hypothesis]:
         """The hypothesis ledger, best first."""
         return ledger.ledger(self.conn, status=status, limit=limit)
+
+    # -- curating ------------------------------------------------------------------------------
+    # Every act is an event in the garden's log (``log``), undone by ``undo``; ``actor``
+    # defaults to $KGARDEN_ACTOR, then the login name.
+    def curator(self, actor: str | None = None) -> Curator:
+        return Curator(self.conn, self.settings, curation_log.human_actor(actor))
+
+    def accept(self, ref: str, *, reason: str | None = None,
+               actor: str | None = None) -> Outcome:
+        """Accept a relation (``R12`` or ``12``) or a hypothesis (``H3``)."""
+        return self.curator(actor).set_status(ref, "accepted", reason)
+
+    def reject(self, ref: str, *, reason: str | None = None,
+               actor: str | None = None) -> Outcome:
+        return self.curator(actor).set_status(ref, "rejected", reason)
+
+    def relabel(self, ref: str, predicate: str, *, reason: str | None = None,
+                actor: str | None = None) -> Outcome:
+        return self.curator(actor).relabel(ref, predicate, reason)
+
+    def merge(self, name: str, into: str, *, reason: str | None = None,
+              actor: str | None = None) -> Outcome:
+        """Concept ``name`` becomes part of ``into``, now and after any re-extraction."""
+        return self.curator(actor).merge(name, into, reason)
+
+    def split(self, name: str, new_name: str, *, forms: Sequence[str] = (),
+              papers: Sequence[str] = (), reason: str | None = None,
+              actor: str | None = None) -> Outcome:
+        """The mentions of ``name`` written as one of ``forms``, and all its mentions in
+        ``papers``, become the concept ``new_name``."""
+        return self.curator(actor).split(name, new_name, forms=list(forms), papers=list(papers),
+                                         reason=reason)
+
+    def rename(self, name: str, new_name: str, *, reason: str | None = None,
+               actor: str | None = None) -> Outcome:
+        return self.curator(actor).rename(name, new_name, reason)
+
+    def add_fact(self, subject: str, predicate: str, obj: str, *, note: str | None = None,
+                 paper_id: str | None = None, sentence: str | None = None,
+                 negated: bool = False, reason: str | None = None,
+                 actor: str | None = None) -> Outcome:
+        """A fact stated by hand, with a note or a sentence of a paper as its evidence."""
+        return self.curator(actor).add_fact(subject, predicate, obj, note=note,
+                                            paper_id=paper_id, sentence=sentence,
+                                            negated=negated, reason=reason)
+
+    def retract(self, paper_id: str, *, reason: str | None = None,
+                actor: str | None = None) -> Outcome:
+        """The paper and every fact only it supported leave all views; hypotheses that used
+        it are flagged."""
+        return self.curator(actor).retract(paper_id, reason)
+
+    def restore(self, paper_id: str, *, reason: str | None = None,
+                actor: str | None = None) -> Outcome:
+        return self.curator(actor).retract(paper_id, reason, restore=True)
+
+    def note(self, ref: str, text: str, *, actor: str | None = None) -> Outcome:
+        """A note on a relation (R12), hypothesis (H3), paper (its id) or concept (its name)."""
+        return self.curator(actor).note(ref, text)
+
+    def undo(self, event_id: int | None = None, *, actor: str | None = None) -> Outcome:
+        """Revert an event (default: the newest act of a person still in effect) by appending
+        its inverse."""
+        return self.curator(actor).undo(event_id)
+
+    def log(self, *, limit: int | None = 50, actor: str | None = None,
+            kind: str | None = None, action: str | None = None) -> list[curation_log.Event]:
+        return curation_log.log(self.conn, limit=limit, actor=actor, kind=kind, action=action)
+
+    def agency(self) -> Agency:
+        return agency(self.conn)
+
+    def set_agency(self, mode: str, *, threshold: float | None = None,
+                   reason: str | None = None, actor: str | None = None) -> Outcome:
+        """``directed``, ``contributory`` or ``partnership`` (see curate/agency.py)."""
+        return self.curator(actor).set_agency(mode, threshold, reason)
+
+    def review_queue(self, *, kinds: Sequence[str] = review.KINDS,
+                     limit: int | None = 50) -> list[review.ReviewItem]:
+        """What waits for a decision; in partnership mode the machine first adds its own
+        proposals (merges, rejections of contradicted facts)."""
+        with transaction(self.conn):
+            review.propose(self.conn, self._indexes)
+        return review.queue(self.conn, kinds=tuple(kinds), limit=limit)
+
+    def decide(self, item_id: str, decision: str, *, reason: str | None = None,
+               actor: str | None = None) -> list[Outcome]:
+        """``accept`` or ``reject`` one review item (R12, H3, P40)."""
+        return review.decide(self.curator(actor), item_id, decision, reason)
+
+    def reextract(self, *, where: str | None = None,
+                  progress: Progress | None = None) -> IngestReport:
+        """Extract the papers ``where`` selects (all, by default) again with the garden's
+        extractor; every human decision holds over the new facts."""
+        return reextract_papers(self.conn, select_papers(self.conn, where), self.settings,
+                                progress=progress)
+
+    def rebuild(self) -> None:
+        """Derive every curated fact again from the log and the extraction records (a check:
+        the result equals the garden kept act by act)."""
+        with transaction(self.conn):
+            curation.rebuild(self.conn, self.settings)

@@ -3,8 +3,9 @@
 import typer
 
 from kgarden import __version__
-from kgarden.cli import browse, discover, find, grow
+from kgarden.cli import browse, curate, discover, find, grow
 from kgarden.cli.ledger import hypotheses_app
+from kgarden.cli.review import review_app
 
 app = typer.Typer(
     name="kgarden",
@@ -46,6 +47,11 @@ app.command()(browse.export)
 app.command()(discover.report)
 app.command()(discover.path)
 app.add_typer(hypotheses_app)
+for command in (curate.accept, curate.reject, curate.relabel, curate.merge, curate.split,
+                curate.rename, curate.add, curate.retract, curate.restore, curate.note,
+                curate.undo, curate.log, curate.agency, curate.reextract):
+    app.command()(command)
+app.add_typer(review_app)
 
 
 def main() -> None:

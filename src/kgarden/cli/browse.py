@@ -83,6 +83,12 @@ def relations(
     type: Annotated[
         str | None, typer.Option("--type", "-t", help="Only this type: " + ", ".join(PREDICATES))
     ] = None,
+    status: Annotated[str | None, typer.Option(
+        help="Only this status: accepted, proposed or rejected (default: all but rejected)."
+    )] = None,
+    accepted_only: Annotated[bool, typer.Option(
+        "--accepted-only", help="Only what a person (or the machine, in its modes) accepted."
+    )] = False,
     limit: Annotated[int | None, typer.Option(help="Show at most this many.")] = None,
     concepts_only: Annotated[
         bool, typer.Option("--concepts-only", help="Leave out relations whose subject is a paper.")
@@ -92,7 +98,8 @@ def relations(
 ) -> None:
     """Typed relations, best supported first, each with the sentence it comes from."""
     with open_garden(garden) as g:
-        records = g.relations(type, limit=limit, include_paper_subjects=not concepts_only)
+        records = g.relations(type, status="accepted" if accepted_only else status, limit=limit,
+                              include_paper_subjects=not concepts_only)
     if json:
         print_json([r.to_dict() for r in records])
     else:

@@ -7,6 +7,7 @@ from rich.text import Text
 from kgarden.garden import GardenStatus
 from kgarden.pipeline.ingest import IngestReport
 from kgarden.store.queries import (
+    Assertion,
     ConceptDetail,
     ConceptRecord,
     Evidence,
@@ -18,12 +19,14 @@ _ARROW = "→"
 
 
 def relation_line(rel: RelationRecord) -> Text:
-    text = Text()
+    text = Text(f"R{rel.id} ", style="dim")
     text.append(rel.subject, style="bold" if rel.subject_kind == "concept" else "italic")
     predicate = ("not " if rel.negated else "") + rel.predicate
     text.append(f"  —{predicate}{_ARROW}  ", style="magenta")
     text.append(rel.object, style="bold")
     flags = [f"{len(rel.evidence)} evidence", rel.status]
+    if rel.assertions:
+        flags.insert(1, f"{len(rel.assertions)} asserted")
     if rel.hedged:
         flags.append("hedged")
     text.append(f"   ({', '.join(flags)})", style="dim")
@@ -54,6 +57,24 @@ def print_relations(
         console.print(relation_line(rel))
         for ev in rel.evidence[:per_relation]:
             console.print(evidence_text(ev))
+        for said in rel.assertions[:per_relation]:
+            console.print(assertion_text(said))
+
+
+def assertion_text(said: Assertion, indent: str = "    ") -> Text:
+    """Support that is not an extracted sentence: who said so, and on what."""
+    if said.kind == "model":
+        who = f"model {said.model}, prompt {said.prompt_id}"
+        if said.score is not None:
+            who += f", consistency {said.score:.2f}"
+    else:
+        who = said.actor
+    text = Text(f"{indent}asserted by {who} (event #{said.event_id})", style="dim")
+    if said.sentence:
+        text.append(f"\n{indent}“{said.sentence}”\n{indent}  — {said.title} [{said.paper_id}]")
+    if said.note:
+        text.append(f"\n{indent}note: {said.note}")
+    return text
 
 
 def concept_table(concepts: list[ConceptRecord], title: str | None = None) -> Table:

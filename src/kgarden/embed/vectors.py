@@ -123,7 +123,7 @@ def _batches(items: list[tuple[int, str, str]], size: int) -> Iterator[list[tupl
         yield items[start:start + size]
 
 
-def _bump_version(conn: sqlite3.Connection) -> None:
+def bump_vectors_version(conn: sqlite3.Connection) -> None:
     """Tell cached indexes (``IndexCache``) that the vectors changed."""
     conn.execute(
         "INSERT INTO meta(key, value) VALUES ('vectors_version', '1')"
@@ -143,7 +143,7 @@ def _write(conn: sqlite3.Connection, kind: str, embedder: str,
         )
         conn.execute("INSERT INTO meta(key, value) VALUES ('embedder', ?)"
                      " ON CONFLICT(key) DO NOTHING", (embedder,))
-        _bump_version(conn)
+        bump_vectors_version(conn)
 
 
 def reset_vectors(conn: sqlite3.Connection) -> None:
@@ -151,7 +151,7 @@ def reset_vectors(conn: sqlite3.Connection) -> None:
     with transaction(conn):
         conn.execute("DELETE FROM vectors")
         conn.execute("DELETE FROM meta WHERE key = 'embedder'")
-        _bump_version(conn)
+        bump_vectors_version(conn)
 
 
 def embed_pending(conn: sqlite3.Connection, settings: Settings, *,

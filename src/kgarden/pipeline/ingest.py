@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kgarden.curate.agency import machine_accept
 from kgarden.extract.rules import ExtractorStamp, PaperText
 from kgarden.models import Paper
 from kgarden.pipeline.executors import ExtractionFailure, LocalExecutor
@@ -81,9 +82,54 @@ def ingest_papers(
         report.seconds = time.perf_counter() - started
         return report
 
+    changed_ids = {p.id for p in plan.changed + plan.unextracted}
+    _extract(conn, writer, settings, todo, changed_ids, report, progress,
+             save=writer.save_papers)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def reextract_papers(conn: sqlite3.Connection, pks: Sequence[int], settings: Settings, *,
+                     progress: Progress | None = None) -> IngestReport:
+    """Extract these stored papers again with the garden's extractor (a new version, another
+    extractor): their records and facts are replaced, and every human decision is applied to
+    the new facts as it was to the old."""
+    started = time.perf_counter()
+    writer = GardenWriter(conn)
+    papers: list[_Stored] = []
+    for part in chunks(list(pks)):
+        marks = ",".join("?" * len(part))
+        papers += [_Stored(*row) for row in conn.execute(
+            f"SELECT pk, id, title, abstract, content_hash FROM papers WHERE pk IN ({marks})"
+            f" ORDER BY pk", list(part))]
+    report = IngestReport(read=len(papers), changed=len(papers))
+    pk_of = {p.id: p.pk for p in papers}
+    if papers:
+        _extract(conn, writer, settings, papers, set(pk_of), report, progress,
+                 save=lambda batch: {p.id: pk_of[p.id] for p in batch})
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """A paper already in the garden, as re-extraction reads it."""
+
+    pk: int
+    id: str
+    title: str
+    abstract: str
+    content_hash: str
+
+
+def _extract(conn: sqlite3.Connection, writer: GardenWriter, settings: Settings,
+             todo: Sequence[Paper | _Stored], changed_ids: set[str], report: IngestReport,
+             progress: Progress | None,
+             save: Callable[[Sequence[Any]], dict[str, int]]) -> None:
+    """Extract ``todo`` in batches, one transaction each: ``save`` stores the batch's papers
+    and gives their pks; the facts of ``changed_ids`` are replaced."""
     extractor = registry.get("extractor", settings.extractor)
     by_id = {p.id: p for p in todo}
-    changed_ids = {p.id for p in plan.changed + plan.unextracted}
     with transaction(conn):
         stamp: ExtractorStamp = extractor.factory.describe(settings.spacy_model)  # type: ignore[attr-defined]
         run_id = writer.start_run(stamp)
@@ -99,10 +145,15 @@ def ingest_papers(
         batch = [next(results) for _ in batch_texts]
         batch_papers = [by_id[t.id] for t in batch_texts]
         with transaction(conn):
-            pk_of = writer.save_papers(batch_papers)
-            writer.remove_facts([pk_of[p.id] for p in batch_papers if p.id in changed_ids])
+            pk_of = save(batch_papers)
+            # relations losing their evidence are pruned only after the new facts are in, so
+            # one found again keeps its id and the status a person gave it
+            touched = writer.remove_facts(
+                [pk_of[p.id] for p in batch_papers if p.id in changed_ids], prune=False)
             good = [r for r in batch if not isinstance(r, ExtractionFailure)]
-            writer.write_facts(good, pk_of, by_id, run_id)
+            written = writer.write_facts(good, pk_of, by_id, run_id)
+            writer.prune_relations(touched)
+            machine_accept(conn, writer.curation, written)  # in contributory mode only
             for failure in (r for r in batch if isinstance(r, ExtractionFailure)):
                 writer.record_error(pk_of[failure.paper_id], run_id, failure.message)
                 report.failed.append({"paper_id": failure.paper_id, "error": failure.message})
@@ -111,5 +162,3 @@ def ingest_papers(
         done += len(batch)
         if progress is not None:
             progress(done, len(todo))
-    report.seconds = time.perf_counter() - started
-    return report

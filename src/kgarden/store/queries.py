@@ -77,6 +77,26 @@ class Evidence:
 
 
 @dataclass
+class Assertion:
+    """Support for a relation that is not an extracted sentence: a person said so (with a note
+    or a sentence they chose), or a model answered so (harvest)."""
+
+    kind: str  # 'human' or 'model'
+    actor: str
+    note: str | None
+    paper_id: str | None
+    title: str | None
+    sentence: str | None
+    model: str | None
+    prompt_id: str | None
+    score: float | None
+    event_id: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
 class RelationRecord:
     id: int
     subject_id: int
@@ -90,6 +110,8 @@ class RelationRecord:
     confidence: float  # of its best evidence
     subject_kind: str
     evidence: list[Evidence]
+    assertions: list[Assertion] = field(default_factory=list)
+    origin: str = "extracted"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -256,21 +278,47 @@ def _evidence(conn: sqlite3.Connection, relation_ids: list[int], per_relation: i
     return out
 
 
+def _assertions(conn: sqlite3.Connection, relation_ids: list[int]) -> dict[int, list[Assertion]]:
+    out: dict[int, list[Assertion]] = {rid: [] for rid in relation_ids}
+    for part in range(0, len(relation_ids), 500):
+        ids = relation_ids[part:part + 500]
+        for row in conn.execute(
+            f"SELECT a.relation_id, a.kind, a.actor, a.note, p.id, p.title, s.text, a.model,"
+            f" a.prompt_id, a.score, a.event_id FROM assertions a"
+            f" LEFT JOIN papers p ON p.pk = a.paper_pk LEFT JOIN sentences s ON s.id ="
+            f" a.sentence_id WHERE a.relation_id IN ({','.join('?' * len(ids))})"
+            f" ORDER BY a.event_id", ids,
+        ):
+            out[row[0]].append(Assertion(*row[1:]))
+    return out
+
+
+STATUSES = ("proposed", "accepted", "rejected")
+
+
 def list_relations(
     conn: sqlite3.Connection,
     *,
     predicate: str | None = None,
+    status: str | None = None,
     concept_id: int | None = None,
     relation_id: int | None = None,
     limit: int | None = None,
     include_paper_subjects: bool = True,
     evidence_per_relation: int | None = None,
 ) -> list[RelationRecord]:
-    if predicate is not None and predicate not in PREDICATES:
+    """Live relations (with evidence from a live paper, or an assertion), best supported first.
+    ``status``: only that one; by default every status but rejected."""
+    if predicate is not None and predicate not in PREDICATES and not conn.execute(
+            "SELECT 1 FROM relations WHERE predicate = ? LIMIT 1", (predicate,)).fetchone():
         raise QueryError(f"unknown relation type {predicate!r}",
                          hint="one of: " + ", ".join(PREDICATES))
-    where = ["r.evidence_count > 0"]
-    params: list[Any] = []
+    if status is not None and status not in STATUSES:
+        raise QueryError(f"unknown status {status!r}", hint="one of: " + ", ".join(STATUSES))
+    where = ["(r.evidence_count > 0 OR EXISTS (SELECT 1 FROM assertions a"
+             " WHERE a.relation_id = r.id))",
+             "r.status = ?" if status is not None else "r.status != 'rejected'"]
+    params: list[Any] = [status] if status is not None else []
     if predicate is not None:
         where.append("r.predicate = ?")
         params.append(predicate)
@@ -283,7 +331,7 @@ def list_relations(
     if not include_paper_subjects:
         where.append("s.kind = 'concept'")
     rows = conn.execute(
-        "SELECT r.id, r.subject_id, r.object_id, r.predicate, r.status, r.negated,"
+        "SELECT r.id, r.subject_id, r.object_id, r.predicate, r.status, r.negated, r.origin,"
         " s.name AS subject, s.kind AS subject_kind,"
         " o.name AS object FROM relations r JOIN concepts s ON s.id = r.subject_id"
         " JOIN concepts o ON o.id = r.object_id WHERE " + " AND ".join(where) +
@@ -291,18 +339,23 @@ def list_relations(
         " (SELECT max(confidence) FROM evidence e WHERE e.relation_id = r.id) DESC, r.id LIMIT ?",
         [*params, -1 if limit is None else limit],
     ).fetchall()
-    evidence = _evidence(conn, [r["id"] for r in rows], evidence_per_relation)
+    ids = [r["id"] for r in rows]
+    evidence = _evidence(conn, ids, evidence_per_relation)
+    asserted = _assertions(conn, ids)
     out = []
     for r in rows:
-        ev = evidence[r["id"]]
-        if not ev:  # all of its evidence came from retracted papers
+        ev, said = evidence[r["id"]], asserted[r["id"]]
+        if not ev and not said:  # all of its evidence came from retracted papers
             continue
         out.append(RelationRecord(
             id=r["id"], subject_id=r["subject_id"], object_id=r["object_id"],
             subject=r["subject"], predicate=r["predicate"], object=r["object"],
-            status=r["status"], negated=bool(r["negated"]), hedged=all(e.hedged for e in ev),
-            confidence=max(e.confidence for e in ev),
-            subject_kind=r["subject_kind"], evidence=ev,
+            status=r["status"], negated=bool(r["negated"]),
+            hedged=bool(ev) and all(e.hedged for e in ev),
+            confidence=max([e.confidence for e in ev] + [a.score or 0.0 for a in said
+                                                         if a.kind == "model"]
+                           + [1.0 for a in said if a.kind == "human"]),
+            subject_kind=r["subject_kind"], evidence=ev, assertions=said, origin=r["origin"],
         ))
     return out
 

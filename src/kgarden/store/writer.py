@@ -12,12 +12,15 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from kgarden import __version__
+from kgarden.curate import records
+from kgarden.curate.keys import RelationKey, paper_node_key
+from kgarden.curate.state import Curation
 from kgarden.extract.keys import concept_key, looks_like_acronym
 from kgarden.extract.rules import ExtractorStamp
 from kgarden.extract.salience import choose_name, specificity
@@ -27,6 +30,17 @@ from kgarden.store.db import now
 
 _CHUNK = 500  # parameters per IN (...) query, well under SQLite's limit
 T = TypeVar("T")
+
+
+class PaperTexts(Protocol):
+    """What writing facts needs of a paper (a ``Paper`` or an extractor's ``PaperText``)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def abstract(self) -> str: ...
 
 
 def chunks(items: Sequence[T], size: int = _CHUNK) -> Iterable[Sequence[T]]:
@@ -87,6 +101,17 @@ class GardenWriter:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self._created: set[int] = set()  # concepts created by the batch being written
+        self._curation: Curation | None = None
+
+    @property
+    def curation(self) -> Curation:
+        """Human decisions, applied to everything written (loaded once per writer)."""
+        if self._curation is None:
+            self._curation = Curation.load(self.conn)
+        return self._curation
+
+    def reload_curation(self) -> None:
+        self._curation = None
 
     # -- runs ----------------------------------------------------------------------------------
     def start_run(self, stamp: ExtractorStamp) -> int:
@@ -171,10 +196,13 @@ class GardenWriter:
         return out
 
     # -- removing a paper's facts --------------------------------------------------------------
-    def remove_facts(self, pks: Sequence[int]) -> None:
-        """Take every extracted fact of these papers out of the garden, counts included."""
+    def remove_facts(self, pks: Sequence[int], *, prune: bool = True) -> list[int]:
+        """Take every extracted fact of these papers out of the garden, counts included; returns
+        the relations that lost evidence. ``prune=False`` keeps relations left without evidence
+        (so facts written again at once keep their ids and statuses): ``prune_relations`` later.
+        """
         if not pks:
-            return
+            return []
         deltas = _Deltas(-1)
         rel_counts: Counter[int] = Counter()
         for part in chunks(pks):
@@ -202,20 +230,41 @@ class GardenWriter:
             "UPDATE relations SET evidence_count = evidence_count - ? WHERE id = ?",
             [(n, rid) for rid, n in rel_counts.items()],
         )
-        # a machine-made relation with no evidence left is gone (human-made ones stay)
+        touched = sorted(rel_counts)
+        if prune:
+            self.prune_relations(touched)
+        return touched
+
+    def prune_relations(self, relation_ids: Sequence[int]) -> None:
+        """A relation with no evidence left is gone, unless an assertion (a person's or a
+        model's) holds it."""
         self.conn.executemany(
-            "DELETE FROM relations WHERE id = ? AND evidence_count <= 0 AND origin = 'extracted'",
-            [(rid,) for rid in rel_counts],
+            "DELETE FROM relations WHERE id = ? AND evidence_count <= 0"
+            " AND NOT EXISTS (SELECT 1 FROM assertions a WHERE a.relation_id = relations.id)",
+            [(rid,) for rid in relation_ids],
         )
 
     # -- writing facts -------------------------------------------------------------------------
     def write_facts(
-        self, extractions: Sequence[PaperExtraction], pk_of: dict[str, int],
-        papers: dict[str, Paper], run_id: int,
-    ) -> None:
+        self, extractions: Sequence[PaperExtraction], pk_of: Mapping[str, int],
+        papers: Mapping[str, PaperTexts], run_id: int | Mapping[str, int], *,
+        save_records: bool = True,
+    ) -> set[int]:
+        """Write the facts of these extractions with every human decision applied, and (with
+        ``save_records``) keep each as its paper's record. ``run_id`` is one run for all, or
+        the run of each paper id. A retracted paper keeps its record and gets no facts.
+        Returns the relations that got evidence."""
         conn = self.conn
+        run_of = (run_id if isinstance(run_id, Mapping)
+                  else {ex.paper_id: run_id for ex in extractions})
+        if save_records:
+            records.save(conn, [(pk_of[ex.paper_id], run_of[ex.paper_id], ex)
+                                for ex in extractions])
+        retracted = self._retracted([pk_of[ex.paper_id] for ex in extractions])
+        extractions = [ex for ex in extractions if pk_of[ex.paper_id] not in retracted]
         self._created = set()
-        concept_ids, expanded = self._resolve_concepts(extractions, pk_of, papers)
+        concept_ids, expanded, key_of = self._resolve_concepts(extractions, pk_of, papers)
+        curation = self.curation
         next_sentence = self._next_id("sentences")
         next_mention = self._next_id("mentions")
         next_evidence = self._next_id("evidence")
@@ -224,20 +273,23 @@ class GardenWriter:
         relation_evidence: list[tuple[tuple[int, str, int, int], tuple[object, ...]]] = []
         deltas = _Deltas(+1)
         for ex in extractions:
-            pk, paper = pk_of[ex.paper_id], papers[ex.paper_id]
+            pk, paper, run = pk_of[ex.paper_id], papers[ex.paper_id], run_of[ex.paper_id]
             sentence_ids = []
-            for s in ex.sentences:
-                text = (paper.title if s.field == "title" else paper.abstract)[s.start : s.end]
-                sentence_rows.append((next_sentence, pk, s.field, s.index, s.start, s.end, text))
+            for sp in ex.sentences:
+                text = (paper.title if sp.field == "title" else paper.abstract)[sp.start:sp.end]
+                sentence_rows.append((next_sentence, pk, sp.field, sp.index, sp.start, sp.end,
+                                      text))
                 sentence_ids.append(next_sentence)
                 next_sentence += 1
-            mention_concepts = concept_ids[ex.paper_id]
+            machine = concept_ids[ex.paper_id]
+            mention_concepts = concept_ids[("curated", ex.paper_id)]
             paper_rows = []
-            for m, concept_id in zip(ex.mentions, mention_concepts, strict=True):
+            for m, extracted_id, concept_id in zip(ex.mentions, machine, mention_concepts,
+                                                   strict=True):
                 sid = sentence_ids[m.sentence]
                 acronym = int(m.acronym or m.key in expanded)
                 mention_rows.append((next_mention, pk, sid, concept_id, m.start, m.end, m.surface,
-                                     m.display, int(m.case_known), acronym, run_id))
+                                     m.display, int(m.case_known), acronym, run, extracted_id))
                 paper_rows.append((concept_id, sid, m.display, int(m.case_known), acronym))
                 next_mention += 1
             deltas.add_paper(paper_rows)
@@ -252,22 +304,30 @@ class GardenWriter:
                     s_start, s_end = ex.mentions[r.subject].start, ex.mentions[r.subject].end
                 if subj == obj:
                     continue
-                key = (subj, r.predicate, obj, int(r.negated))
+                predicate = r.predicate
+                if curation.relabels:
+                    predicate = curation.predicate(
+                        RelationKey(key_of[subj], r.predicate, key_of[obj], r.negated))
+                key = (subj, predicate, obj, int(r.negated))
                 relation_counts[key] += 1
                 o = ex.mentions[r.object]
                 relation_evidence.append((key, (pk, sentence_ids[r.sentence], s_start, s_end,
                                                 o.start, o.end, r.trigger, int(r.hedged),
-                                                r.confidence, run_id)))
+                                                r.confidence, run)))
         conn.executemany(
             "INSERT INTO sentences(id, paper_pk, field, idx, start_char, end_char, text)"
             " VALUES (?,?,?,?,?,?,?)", sentence_rows,
         )
         conn.executemany(
             "INSERT INTO mentions(id, paper_pk, sentence_id, concept_id, start_char, end_char,"
-            " surface, display, case_known, acronym, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            " surface, display, case_known, acronym, run_id, extracted_id)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             mention_rows,
         )
+        first_new = self._next_id("relations")
         relation_ids = self._upsert_relations(relation_counts)
+        self._decided_statuses([(rid, key) for key, rid in relation_ids.items()
+                                if rid >= first_new], key_of)
         for key, row in relation_evidence:
             evidence_rows.append((next_evidence, relation_ids[key], *row))
             next_evidence += 1
@@ -279,8 +339,32 @@ class GardenWriter:
         self._apply(deltas)
         conn.executemany(
             "UPDATE papers SET extracted_hash = content_hash, run_id = ? WHERE pk = ?",
-            [(run_id, pk_of[ex.paper_id]) for ex in extractions],
+            [(run_of[ex.paper_id], pk_of[ex.paper_id]) for ex in extractions],
         )
+        return set(relation_ids.values())
+
+    def _retracted(self, pks: Sequence[int]) -> set[int]:
+        out: set[int] = set()
+        for part in chunks(pks):
+            marks = ",".join("?" * len(part))
+            out.update(int(r[0]) for r in self.conn.execute(
+                f"SELECT pk FROM papers WHERE retracted = 1 AND pk IN ({marks})", list(part)))
+        return out
+
+    def _decided_statuses(self, new: Sequence[tuple[int, tuple[int, str, int, int]]],
+                          key_of: Mapping[int, str]) -> None:
+        """A relation row made now may be one a person decided on before (a merge or a
+        re-extraction brought it back): it takes that decision."""
+        statuses = self.curation.statuses
+        if not statuses or not new:
+            return
+        updates = []
+        for rid, (subj, predicate, obj, negated) in new:
+            decided = statuses.get(RelationKey(key_of[subj], predicate, key_of[obj],
+                                               bool(negated)))
+            if decided is not None:
+                updates.append((decided[0], rid))
+        self.conn.executemany("UPDATE relations SET status = ? WHERE id = ?", updates)
 
     def record_error(self, pk: int, run_id: int, message: str) -> None:
         self.conn.execute(
@@ -317,11 +401,13 @@ class GardenWriter:
 
     # -- concepts ------------------------------------------------------------------------------
     def _resolve_concepts(
-        self, extractions: Sequence[PaperExtraction], pk_of: dict[str, int],
-        papers: dict[str, Paper],
-    ) -> tuple[dict[object, list[int]], set[str]]:
-        """Concept id of every mention (per paper, in order), creating concepts as needed, and
-        the acronym keys resolved through the garden's definitions.
+        self, extractions: Sequence[PaperExtraction], pk_of: Mapping[str, int],
+        papers: Mapping[str, PaperTexts],
+    ) -> tuple[dict[object, list[int]], set[str], dict[int, str]]:
+        """Concept ids of every mention (per paper, in order), creating concepts as needed: as
+        the extractor resolved them (``paper id``) and with human decisions applied (``("curated",
+        paper id)``); the acronym keys resolved through the garden's definitions; and the key of
+        every concept id involved.
 
         Acronyms defined in this batch are stored first, so an acronym used without its
         definition ("KD" alone) resolves through definitions from any paper in the garden.
@@ -346,12 +432,42 @@ class GardenWriter:
         expansions = self._dominant_expansions(bare)
         keys = sorted({m.key for ex in extractions for m in ex.mentions} - set(expansions))
         ids.update(self._concept_ids(keys, display_of))
+        key_of = {cid: key for key, cid in ids.items()}
+        key_of.update(self._keys(sorted(set(expansions.values()) - set(key_of))))
         out: dict[object, list[int]] = {}
         for ex in extractions:
             out[ex.paper_id] = [expansions.get(m.key) or ids[m.key] for m in ex.mentions]
             if any(r.subject == PAPER_SUBJECT for r in ex.relations):
-                out[("paper", ex.paper_id)] = [self._paper_node(papers[ex.paper_id])]
-        return out, set(expansions)
+                node = self._paper_node(papers[ex.paper_id])
+                out[("paper", ex.paper_id)] = [node]
+                key_of[node] = paper_node_key(ex.paper_id)
+        curation = self.curation
+        if not curation.moves_concepts:
+            for ex in extractions:
+                out[("curated", ex.paper_id)] = out[ex.paper_id]
+            return out, set(expansions), key_of
+        finals: dict[str, list[str]] = {}
+        for ex in extractions:
+            finals[ex.paper_id] = [
+                curation.resolve(key_of[cid], m.surface,
+                                 (ex.paper_id, ex.sentences[m.sentence].field, m.start, m.end))
+                for m, cid in zip(ex.mentions, out[ex.paper_id], strict=True)]
+        names = curation.names
+        wanted = sorted({k for keys_ in finals.values() for k in keys_} - set(ids))
+        final_ids = dict(ids)
+        final_ids.update(self._concept_ids(wanted, {k: names.get(k, k) for k in wanted}))
+        key_of.update({cid: key for key, cid in final_ids.items()})
+        for ex in extractions:
+            out[("curated", ex.paper_id)] = [final_ids[k] for k in finals[ex.paper_id]]
+        return out, set(expansions), key_of
+
+    def _keys(self, concept_ids: Sequence[int]) -> dict[int, str]:
+        out: dict[int, str] = {}
+        for part in chunks(concept_ids):
+            marks = ",".join("?" * len(part))
+            out.update((int(i), str(k)) for i, k in self.conn.execute(
+                f"SELECT id, key FROM concepts WHERE id IN ({marks})", list(part)))
+        return out
 
     def _dominant_expansions(self, keys: Sequence[str]) -> dict[str, int]:
         """Acronym key -> concept, where the garden's definitions clearly agree (2:1 or more)."""
@@ -397,7 +513,7 @@ class GardenWriter:
                 self._created.update(cid for _, cid in created)
         return ids
 
-    def _paper_node(self, paper: Paper) -> int:
+    def _paper_node(self, paper: PaperTexts) -> int:
         """The node standing for a paper as the subject of "we propose X"."""
         key = f"paper:{paper.id}"
         row = self.conn.execute(
@@ -462,9 +578,11 @@ class GardenWriter:
                 f" WHERE concept_id IN ({marks}) AND count > 0", list(part),
             ):
                 surfaces[cid].append((surface, case_known, acronym, count))
+        named = self.curation.names
+        keys = self._keys(list(surfaces)) if named else {}
         updates = []
         for cid, rows in surfaces.items():
-            name = choose_name(rows)
+            name = named.get(keys.get(cid, "")) or choose_name(rows)  # a person's name stays
             if name is not None:
                 updates.append((name, cid))
         self.conn.executemany("UPDATE concepts SET name = ? WHERE id = ? AND name != ?",
