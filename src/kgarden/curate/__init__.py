@@ -1,0 +1,1 @@
+"""Curation: the human decides what the garden asserts (events, decisions, review)."""
