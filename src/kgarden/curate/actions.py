@@ -85,7 +85,15 @@ class Curator:
         return Target(HYPOTHESIS, hypothesis_target(row[0], row[1]),
                       f"H{hid} {row[2]} <-> {row[3]}", hid)
 
-    def concept(self, name: str) -> Target:
+    def concept(self, name: str, *, by_key: bool = False) -> Target:
+        """A live concept by name (or written form, acronym; a merged name leads to where it
+        went), or exactly by its key (names need not be unique)."""
+        if by_key:
+            row = self.conn.execute("SELECT id, key, name FROM concepts WHERE key = ? AND"
+                                    " paper_count > 0", (name,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"no concept with key {name!r} in this garden")
+            return Target(CONCEPT, str(row[1]), str(row[2]), int(row[0]))
         row = queries.find_concept(self.conn, name)
         return Target(CONCEPT, str(row["key"]), str(row["name"]), int(row["id"]))
 
@@ -268,9 +276,11 @@ class Curator:
                 "sentence": found[0][2]}
 
     # -- concepts ------------------------------------------------------------------------------
-    def merge(self, name: str, into: str, reason: str | None = None) -> Outcome:
+    def merge(self, name: str, into: str, reason: str | None = None, *,
+              by_key: bool = False) -> Outcome:
         """Concept ``name`` becomes part of concept ``into`` (which keeps its name)."""
-        source, dest = self.concept(name), self.concept(into)
+        source = self.concept(name, by_key=by_key)
+        dest = self.concept(into, by_key=by_key)
         if source.key == dest.key:
             raise CurationError(f"{name!r} and {into!r} are already one concept"
                                 f" ({source.label!r})")

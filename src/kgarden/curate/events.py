@@ -147,15 +147,16 @@ def current(conn: sqlite3.Connection, kind: str, target: str
 
 
 def in_effect(conn: sqlite3.Connection, event: Event) -> bool:
-    """Whether every property the event set still holds the value it set."""
-    now_ = current(conn, event.target_kind, event.target)
-    return bool(event.after) and all(now_.get(p, (None, 0))[1] == event.id for p in event.after)
+    """Whether every property the event set holds the value it set (set by it, or set back
+    to it by the undo of a later event)."""
+    return bool(event.after) and superseding(conn, event) is None
 
 
 def superseding(conn: sqlite3.Connection, event: Event) -> int | None:
-    """The later event that changed one of ``event``'s properties, if any."""
+    """The later event that changed one of ``event``'s properties to another value, if any."""
     now_ = current(conn, event.target_kind, event.target)
-    later = [now_[p][1] for p in event.after if p in now_ and now_[p][1] != event.id]
+    later = [now_.get(p, (None, 0))[1] for p, value in event.after.items()
+             if now_.get(p, (None, 0))[0] != value]
     return max(later) if later else None
 
 

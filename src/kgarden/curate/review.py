@@ -128,7 +128,7 @@ def _decide_proposal(curator: Curator, event_id: int, decision: str, reason: str
     done: list[Outcome] = []
     if decision == "accept":
         if prop.startswith("proposal:merge:"):
-            done.append(curator.merge(value["name"], value["into_name"], reason))
+            done.append(curator.merge(target, value["into"], reason, by_key=True))
         else:
             rid = value["relation_id"]
             done.append(curator.set_status(f"R{rid}", "rejected", reason))

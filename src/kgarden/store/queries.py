@@ -223,6 +223,12 @@ def find_concept(conn: sqlite3.Connection, name: str) -> sqlite3.Row:
                            {"key": k, "papers": papers}).fetchone()
         if row is not None and row["paper_count"] > 0:
             return row  # type: ignore[no-any-return]
+    merged = _merged_into(conn, candidates)
+    if merged is not None:
+        row = conn.execute(f"{select} WHERE c.key = :key", {"key": merged, "papers": papers}
+                           ).fetchone()
+        if row is not None and row["paper_count"] > 0:
+            return row  # type: ignore[no-any-return]
     row = conn.execute(
         f"{select} JOIN aliases a ON a.concept_id = c.id WHERE a.alias IN (:k1, :k2)"
         " AND c.paper_count > 0 GROUP BY c.id ORDER BY count(*) DESC LIMIT 1",
@@ -231,6 +237,22 @@ def find_concept(conn: sqlite3.Connection, name: str) -> sqlite3.Row:
     if row is not None:
         return row  # type: ignore[no-any-return]
     raise NotFoundError(f"no concept {name!r} in this garden", suggestions=suggest(conn, name))
+
+
+def _merged_into(conn: sqlite3.Connection, keys: list[str]) -> str | None:
+    """The concept a person merged one of these keys into (following later merges)."""
+    found = None
+    for key in keys:
+        for _ in range(64):
+            row = conn.execute("SELECT value FROM decisions WHERE target_kind = 'concept'"
+                               " AND target = ? AND property = 'into'", (key,)).fetchone()
+            into = json.loads(row[0]) if row is not None else None
+            if not into:
+                break
+            key = found = str(into["into"])
+        if found is not None:
+            return found
+    return None
 
 
 def suggest(conn: sqlite3.Connection, name: str, limit: int = 5) -> list[str]:
