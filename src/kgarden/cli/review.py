@@ -2,10 +2,14 @@
 terminal (a accept, r reject, e edit, s skip, q quit), or listed with ``--json`` and decided
 with ``kgarden review decide ID accept|reject`` from a script."""
 
+import os
 import sys
+import termios
+import tty
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
 from rich.text import Text
@@ -48,7 +52,23 @@ def review(
             raise QueryError("the interactive review needs a terminal",
                              hint="use `kgarden review --json` and `kgarden review decide ID"
                                   " accept|reject`")
-        _interactive(g, items, actor)
+        with single_keys() as read_key:
+            _interactive(g, items, actor, read_key)
+
+
+@contextmanager
+def single_keys() -> Iterator[Callable[[], str]]:
+    """The terminal in cbreak mode for the whole session: each key arrives alone, unechoed,
+    and a key typed ahead is kept (raw mode entered per key would flush it). Ctrl-C still
+    interrupts; the terminal is restored however the session ends."""
+    fd = sys.stdin.fileno()
+    saved = termios.tcgetattr(fd)
+    tty.setcbreak(fd, termios.TCSANOW)
+    try:
+        # up to 8 bytes: an arrow key's escape sequence is read (and ignored) as one key
+        yield lambda: os.read(fd, 8).decode("utf-8", "replace")
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
 
 
 @review_app.command("decide")
@@ -83,7 +103,8 @@ def _show(console: Console, item: ReviewItem, position: int, total: int) -> None
         console.print(Text(f"  {item.detail.get('reason', '')}", style="dim"))
 
 
-def _interactive(g: Garden, items: list[ReviewItem], actor: str | None) -> None:
+def _interactive(g: Garden, items: list[ReviewItem], actor: str | None,
+                 read_key: Callable[[], str]) -> None:
     console = stdout()
     if not items:
         console.print(Text("nothing to review: the queue is empty"))
@@ -93,7 +114,7 @@ def _interactive(g: Garden, items: list[ReviewItem], actor: str | None) -> None:
         _show(console, item, position, len(items))
         while True:
             console.print(Text(KEYS, style="dim"))
-            key = click.getchar().lower()
+            key = read_key().lower()
             try:
                 if key == "q":
                     _summary(console, counts, len(items) - position + 1)
@@ -107,7 +128,7 @@ def _interactive(g: Garden, items: list[ReviewItem], actor: str | None) -> None:
                     console.print(Text("  " + done[0].summary, style="green" if key == "a"
                                        else "red"))
                 elif key == "e":
-                    if not _edit(console, g, item, actor):
+                    if not _edit(console, g, item, actor, read_key):
                         continue
                     counts["edited"] += 1
                 else:
@@ -119,7 +140,8 @@ def _interactive(g: Garden, items: list[ReviewItem], actor: str | None) -> None:
     _summary(console, counts, 0)
 
 
-def _edit(console: Console, g: Garden, item: ReviewItem, actor: str | None) -> bool:
+def _edit(console: Console, g: Garden, item: ReviewItem, actor: str | None,
+          read_key: Callable[[], str]) -> bool:
     """Relations only: choose the right type (a digit); it is relabelled and accepted."""
     if item.kind != "relation":
         console.print(Text("  only a relation can be edited (its type); accept or reject this"))
@@ -127,7 +149,7 @@ def _edit(console: Console, g: Garden, item: ReviewItem, actor: str | None) -> b
     choices = [p for p in PREDICATES if p != item.detail.get("predicate")]
     console.print(Text("  the right type: " + " · ".join(
         f"{i} {p}" for i, p in enumerate(choices, start=1)) + " · any other key: back"))
-    key = click.getchar()
+    key = read_key()
     if not key.isdigit() or not 1 <= int(key) <= len(choices):
         return False
     predicate = choices[int(key) - 1]
