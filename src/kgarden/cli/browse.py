@@ -115,14 +115,18 @@ def export(
     min_cooccurrence: Annotated[
         int, typer.Option(help="Co-occurrence edges seen in fewer sentences are left out.")
     ] = 2,
+    accepted_only: Annotated[bool, typer.Option(
+        "--accepted-only", help="Only the typed relations that were accepted.")] = False,
     garden: GardenOption = None,
 ) -> None:
-    """Write the graph: concepts, typed relations with evidence, co-occurrence edges (PMI)."""
+    """Write the graph: concepts, typed relations with evidence, co-occurrence edges (PMI).
+    Rejected relations are left out."""
     if format not in export_formats():
         raise QueryError(f"unknown export format {format!r}",
                          hint="one of: " + ", ".join(export_formats()))
     with open_garden(garden) as g:
         target = out or default_target(g.path, format)
-        written = export_garden(g.conn, format, target, min_cooccurrence=min_cooccurrence)
+        written = export_garden(g.conn, format, target, min_cooccurrence=min_cooccurrence,
+                                accepted_only=accepted_only)
     for path in written:
         stdout().print(Text(f"wrote {path}"))

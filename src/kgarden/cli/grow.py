@@ -121,5 +121,7 @@ def demo(garden: GardenOption = None) -> None:
     out.print(Text(f"\nAsk: kgarden ask \"{DEMO_QUESTION}\"", style="bold"))
     print_answer(out, answer)
     out.print(Text(f"\nExplore: kgarden concepts -g {target} · kgarden concept \"knowledge "
-                   f"distillation\" -g {target} · kgarden relations --type uses -g {target}",
+                   f"distillation\" -g {target} · kgarden relations --type uses -g {target}"
+                   f"\nCurate: kgarden review -g {target} (a accept, r reject, e edit, s skip)"
+                   f" · kgarden log -g {target} · kgarden undo -g {target}",
                    style="dim"))

@@ -28,10 +28,12 @@ def default_target(garden_path: Path, format: str) -> Path:
 
 
 def export_garden(
-    conn: sqlite3.Connection, format: str, target: Path, *, min_cooccurrence: int = 2
+    conn: sqlite3.Connection, format: str, target: Path, *, min_cooccurrence: int = 2,
+    accepted_only: bool = False,
 ) -> list[Path]:
     exporter = registry.get("exporter", format)
-    graph = build_export_graph(conn, min_cooccurrence=min_cooccurrence)
+    graph = build_export_graph(conn, min_cooccurrence=min_cooccurrence,
+                               accepted_only=accepted_only)
     written: list[Path] = exporter.factory(graph, target)
     return written
 

@@ -21,10 +21,12 @@ def node_id(concept_id: int) -> str:
     return f"c{concept_id}"
 
 
-def build_export_graph(conn: sqlite3.Connection, *, min_cooccurrence: int = 2) -> ExportGraph:
-    """Live concepts, paper nodes that are the subject of a relation, and both edge layers."""
+def build_export_graph(conn: sqlite3.Connection, *, min_cooccurrence: int = 2,
+                       accepted_only: bool = False) -> ExportGraph:
+    """Live concepts, paper nodes that are the subject of a relation, and both edge layers;
+    typed relations are all but the rejected ones, or only the accepted ones."""
     graph = ExportGraph()
-    relations = list_relations(conn)
+    relations = list_relations(conn, status="accepted" if accepted_only else None)
     paper_subjects = {r.subject_id for r in relations if r.subject_kind == "paper"}
     for row in conn.execute(
         "SELECT id, key, name, kind, paper_count, mention_count FROM concepts"
