@@ -9,7 +9,8 @@ from kgarden.registry import Component, Registry, registry
 
 def test_public_names() -> None:
     assert set(kgarden.__all__) == {
-        "ConfigError", "DependencyError", "EmptyInputError", "EncodingError", "Garden",
+        "ConfigError", "CurationError", "DependencyError", "EmptyInputError", "EncodingError",
+        "Garden",
         "GardenError", "GardenNotFoundError", "GardenStatus", "IngestReport", "InputError",
         "KgardenError", "NotAGardenError", "NotFoundError", "Paper", "ParseError", "QueryError",
         "SchemaVersionError", "Settings", "UnknownFormatError", "__version__", "load_settings",

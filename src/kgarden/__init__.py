@@ -7,6 +7,7 @@
 
 from kgarden.errors import (
     ConfigError,
+    CurationError,
     DependencyError,
     EmptyInputError,
     EncodingError,
@@ -33,6 +34,7 @@ from kgarden.sources import read_file, read_files
 
 __all__ = [
     "ConfigError",
+    "CurationError",
     "DependencyError",
     "EmptyInputError",
     "EncodingError",

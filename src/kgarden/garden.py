@@ -73,6 +73,7 @@ class GardenStatus:
     extraction_errors: int
     runs: list[dict[str, Any]]
     vectors: dict[str, Any]
+    curation: dict[str, Any]
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -183,7 +184,21 @@ class Garden:
             extraction_errors=one("SELECT count(*) FROM extraction_errors"),
             runs=runs,
             vectors=self.vectors().to_dict(),
+            curation=self._curation_status(),
         )
+
+    def _curation_status(self) -> dict[str, Any]:
+        mode = agency(self.conn)
+        by_status = dict(self.conn.execute(
+            "SELECT status, count(*) FROM relations WHERE evidence_count > 0 OR id IN"
+            " (SELECT relation_id FROM assertions) GROUP BY status").fetchall())
+        return {"agency": mode.mode, "threshold": mode.threshold,
+                "human_events": self._scalar("SELECT count(*) FROM events WHERE actor LIKE"
+                                             " 'human:%'"),
+                "machine_events": self._scalar("SELECT count(*) FROM events WHERE actor LIKE"
+                                               " 'machine:%'"),
+                "relations": {k: by_status.get(k, 0)
+                              for k in ("proposed", "accepted", "rejected")}}
 
     def _scalar(self, sql: str) -> int:
         return int(self.conn.execute(sql).fetchone()[0])

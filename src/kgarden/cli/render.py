@@ -140,6 +140,12 @@ def print_status(console: Console, status: GardenStatus) -> None:
     else:
         console.print(f"  vectors     {vec['papers']} of {vec['papers_live']} papers, "
                       f"{vec['concepts']} of {vec['concepts_wanted']} concepts ({vec['embedder']})")
+    cur = status.curation
+    rel = cur["relations"]
+    console.print(f"  curation    {cur['agency']} mode; relations {rel['accepted']} accepted,"
+                  f" {rel['proposed']} proposed, {rel['rejected']} rejected;"
+                  f" {cur['human_events']} decisions by people, {cur['machine_events']} by"
+                  " the machine")
     if status.extraction_errors:
         console.print(f"  [yellow]papers that failed extraction: {status.extraction_errors}[/]")
     for run in status.runs[-3:]:
