@@ -54,10 +54,11 @@ def pick(g: Garden) -> dict[str, Any]:
     with_acronym = next(c for c in top if any(x.isupper() and len(x) <= 6 for x in c.aliases))
     form = next(x for x in with_acronym.aliases if x.isupper() and len(x) <= 6)
     relation = g.relations(limit=1, include_paper_subjects=False)[0]
+    other = "uses" if relation.predicate != "uses" else "improves"
     paper = g.conn.execute("SELECT p.id FROM papers p JOIN mentions m ON m.paper_pk = p.pk"
                            " GROUP BY p.pk ORDER BY count(*) DESC, p.pk LIMIT 1").fetchone()[0]
     return {"merge": (a.name, b.name, a.papers), "split": (with_acronym.name, form),
-            "relation": relation.id, "paper": paper}
+            "relation": (relation.id, other), "paper": paper}
 
 
 def main() -> None:
@@ -101,9 +102,10 @@ def main() -> None:
             act("  undo", lambda: g.undo())
             act(f"rename {into!r}", lambda: g.rename(into, into.title()))
             act("  undo", lambda: g.undo())
-            act(f"relabel R{t['relation']}", lambda: g.relabel(f"R{t['relation']}", "is-a"))
+            rel, other = t["relation"]
+            act(f"relabel R{rel} as {other}", lambda: g.relabel(f"R{rel}", other))
             act("  undo", lambda: g.undo())
-            act(f"reject R{t['relation']}", lambda: g.reject(f"R{t['relation']}"))
+            act(f"reject R{rel}", lambda: g.reject(f"R{rel}"))
             act("  undo", lambda: g.undo())
             act(f"retract {t['paper']} (most mentions)", lambda: g.retract(t["paper"]))
             act("  restore (undo)", lambda: g.undo())

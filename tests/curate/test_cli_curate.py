@@ -43,6 +43,15 @@ def test_curate_from_the_command_line_and_undo_every_step(garden: Path) -> None:
     paper = json.loads(run("papers", "--limit", "1", "--json", "-g", garden)[1])[0]["id"]
     assert run("retract", paper, "-r", "duplicate", "-g", garden)[0] == 0
     assert paper not in run("papers", "-g", garden)[1]
+    code, out, _ = run("reextract", "-g", garden)  # every decision stands after re-extraction
+    assert code == 0
+    code, out, _ = run("relations", "--status", "rejected", "--json", "-g", garden)
+    assert [r["id"] for r in json.loads(out)] == [relation["id"]]
+    code, out, _ = run("concept", "teacher model", "--json", "-g", garden)
+    assert json.loads(out)["name"] == "teacher"
+    code, out, _ = run("concepts", "--top", "300", "--json", "-g", garden)
+    names = {c["name"] for c in json.loads(out)}
+    assert "Continual Learning" in names and "KD as written" in names
     code, out, _ = run("log", "--json", "-g", garden)
     log = json.loads(out)
     assert [e["action"] for e in log] == ["retract", "note", "add", "split", "rename",
