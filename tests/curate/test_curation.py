@@ -166,9 +166,11 @@ def test_added_facts_carry_their_evidence(small: Garden) -> None:
     assert noted.assertions[0].actor == "human:ana" and not noted.evidence
     cited = [r for k, r in added.items() if k[1] == "evaluates-on" and r.assertions]
     assert cited and cited[0].assertions[0].sentence.startswith("Our results confirm")
-    small.reextract()  # a person's facts are not extraction: they stay
-    assert ("pruning", "compares-with", "knowledge distillation") in {
-        (r.subject, r.predicate, r.object) for r in small.relations()}
+    small.reextract()  # a person's facts are not extraction: they stay, with their sentence
+    again = {(r.subject, r.predicate, r.object): r for r in small.relations()}
+    assert ("pruning", "compares-with", "knowledge distillation") in again
+    assert again[("knowledge distillation", "evaluates-on", "ImageNet")].assertions[0].sentence \
+        == cited[0].assertions[0].sentence
     with pytest.raises(QueryError, match="needs evidence"):
         small.add_fact("pruning", "uses", "ImageNet")
     small.reject(f"R{noted.id}")

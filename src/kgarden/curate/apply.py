@@ -241,18 +241,18 @@ def _assert(conn: sqlite3.Connection, writer: GardenWriter, curation: Curation, 
         " DO UPDATE SET negated = excluded.negated RETURNING id",
         (ids[subject], predicate, ids[obj], int(key.negated), origin, now())).fetchone()
     rid = int(row[0])
-    paper_pk = sentence_id = None
+    paper_pk = None
     if fact.get("paper_id"):
-        found = conn.execute(
-            "SELECT p.pk, s.id FROM papers p JOIN sentences s ON s.paper_pk = p.pk"
-            " WHERE p.id = ? AND p.retracted = 0 AND s.field = ? AND s.start_char = ?",
-            (fact["paper_id"], fact["field"], fact["start"])).fetchone()
+        found = conn.execute("SELECT pk FROM papers WHERE id = ? AND retracted = 0",
+                             (fact["paper_id"],)).fetchone()
         if found is not None:  # else the paper was retracted: the person's word remains
-            paper_pk, sentence_id = int(found[0]), int(found[1])
+            paper_pk = int(found[0])
     conn.execute(
-        "INSERT INTO assertions(relation_id, kind, fact, actor, note, paper_pk, sentence_id,"
-        " model, prompt_id, score, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (rid, fact["kind"], target, actor, fact.get("note"), paper_pk, sentence_id,
+        "INSERT INTO assertions(relation_id, kind, fact, actor, note, paper_pk, field,"
+        " start_char, model, prompt_id, score, event_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (rid, fact["kind"], target, actor, fact.get("note"), paper_pk,
+         fact.get("field") if paper_pk else None, fact.get("start") if paper_pk else None,
          fact.get("model"), fact.get("prompt_id"), fact.get("score"), event_id))
     return rid
 

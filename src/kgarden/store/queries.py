@@ -307,8 +307,10 @@ def _assertions(conn: sqlite3.Connection, relation_ids: list[int]) -> dict[int, 
         for row in conn.execute(
             f"SELECT a.relation_id, a.kind, a.actor, a.note, p.id, p.title, s.text, a.model,"
             f" a.prompt_id, a.score, a.event_id FROM assertions a"
-            f" LEFT JOIN papers p ON p.pk = a.paper_pk LEFT JOIN sentences s ON s.id ="
-            f" a.sentence_id WHERE a.relation_id IN ({','.join('?' * len(ids))})"
+            f" LEFT JOIN papers p ON p.pk = a.paper_pk AND p.retracted = 0"
+            f" LEFT JOIN sentences s ON s.paper_pk = a.paper_pk AND s.field = a.field"
+            f" AND s.start_char = a.start_char"
+            f" WHERE a.relation_id IN ({','.join('?' * len(ids))})"
             f" ORDER BY a.event_id", ids,
         ):
             out[row[0]].append(Assertion(*row[1:]))

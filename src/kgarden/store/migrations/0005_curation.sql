@@ -36,8 +36,9 @@ CREATE TABLE assertions (
     fact        TEXT NOT NULL,               -- the decisions target of the fact
     actor       TEXT NOT NULL,
     note        TEXT,
-    paper_pk    INTEGER,                     -- the sentence a person gave as evidence
-    sentence_id INTEGER,
+    paper_pk    INTEGER,                     -- the sentence a person gave as evidence, by its
+    field       TEXT,                        -- place (sentence ids change when a paper's
+    start_char  INTEGER,                     -- facts are derived again)
     model       TEXT,                        -- harvest: model and prompt that answered
     prompt_id   TEXT,
     score       REAL,
