@@ -64,7 +64,8 @@ def pick(g: Garden) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--papers", type=int, default=10_000)
-    parser.add_argument("--garden", type=Path, help="an existing garden (copied, not changed)")
+    parser.add_argument("--garden", type=Path,
+                        help="a garden to copy and curate (built there first if missing)")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     if not DATA.exists() and args.garden is None:
@@ -72,12 +73,15 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        if args.garden is not None:
-            path = folder / "garden.db"
-            shutil.copy(args.garden, path)
-        else:
-            build_s, path = timed(lambda: build(args.papers, folder))
+        source = args.garden
+        if source is None or not source.exists():
+            build_s, built = timed(lambda: build(args.papers, folder))
             print(f"built {args.papers} papers in {build_s:.0f} s", file=sys.stderr)
+            if source is not None:
+                shutil.copy(built, source)
+            source = built
+        path = folder / "garden.db"
+        shutil.copy(source, path)
         settings = load_settings({"embed_on_ingest": False}, env={})
         with Garden.open(path, settings=settings) as g:
             papers = g.status().papers

@@ -101,15 +101,15 @@ def test_review_one_key_per_decision(garden_copy: Path, tmp_path: Path,
     assert term.close() == 0
     assert "review: 1 accepted, 1 rejected, 1 edited, 1 skipped, 1 left for later" in screen
     with Garden.open(garden_copy, settings=settings) as g:
-        def status(item_id: str) -> str | None:
-            row = g.conn.execute("SELECT status FROM relations WHERE id = ?",
+        def status(item_id: str) -> tuple[str, int]:
+            row = g.conn.execute("SELECT status, evidence_count FROM relations WHERE id = ?",
                                  (int(item_id[1:]),)).fetchone()
-            return None if row is None else str(row[0])
+            return str(row[0]), int(row[1])
 
-        assert status(items[0].id) == "accepted"
-        assert status(items[1].id) == "rejected"
-        assert status(items[2].id) is None  # relabelled: its evidence moved to the new type
-        assert status(items[3].id) == "proposed"
+        assert status(items[0].id) == ("accepted", 1)
+        assert status(items[1].id) == ("rejected", 1)
+        assert status(items[2].id)[1] == 0  # relabelled: its evidence moved to the new type
+        assert status(items[3].id) == ("proposed", 1)
         acts = g.log(actor="human:ana")
         assert [e.action for e in reversed(acts)] == ["accept", "reject", "relabel", "accept"]
         relabelled = acts[0]

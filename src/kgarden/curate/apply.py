@@ -113,7 +113,8 @@ def rederive(conn: sqlite3.Connection, settings: Settings, pks: Iterable[int]) -
                        {ex.paper_id: run for run, ex in stored.values()}, save_records=False)
     if missing:
         _extract_again(conn, writer, settings, [texts[p] for p in missing], pk_of)
-    writer.prune_relations(sorted(touched))
+    # relations left without evidence are kept (hidden: views need evidence or an assertion),
+    # so undoing the act gives the evidence back to the same rows, ids and all
     touched |= {int(r[0]) for r in rows_in(
         conn, "SELECT DISTINCT relation_id FROM evidence WHERE paper_pk IN ({marks})", wanted)}
     sync_statuses(conn, writer.curation, touched)
@@ -183,7 +184,7 @@ def retract(conn: sqlite3.Connection, pk: int, paper_id: str) -> None:
     """The paper and every fact only it supported leave every view; facts with other support
     lose its evidence; hypotheses resting on it are flagged."""
     writer = GardenWriter(conn)
-    touched = writer.remove_facts([pk])
+    touched = writer.remove_facts([pk], prune=False)  # kept for a restore, as in rederive
     conn.execute("UPDATE papers SET retracted = 1 WHERE pk = ?", (pk,))
     sync_statuses(conn, writer.curation, touched)
     flag = {"paper_id": paper_id, "reason": "retracted"}
