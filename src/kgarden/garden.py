@@ -19,6 +19,7 @@ from kgarden.curate import apply as curation
 from kgarden.curate import events as curation_log
 from kgarden.curate import review
 from kgarden.curate.actions import Curator, Outcome
+from kgarden.curate.harvest import MIN_SCORE, HarvestReport, harvest
 from kgarden.curate.state import Agency, agency
 from kgarden.embed.index import IndexCache
 from kgarden.embed.vectors import (
@@ -28,11 +29,12 @@ from kgarden.embed.vectors import (
     reset_vectors,
     vector_status,
 )
-from kgarden.errors import NotFoundError
+from kgarden.errors import NotFoundError, QueryError
 from kgarden.graph import hypotheses as ledger
 from kgarden.graph.path_finder import PathResult, find_paths
 from kgarden.graph.relation_graph import GraphCache
 from kgarden.graph.report import Report, build_report
+from kgarden.llm.client import LLMClient
 from kgarden.models import Paper
 from kgarden.pipeline.ingest import (
     IngestReport,
@@ -41,6 +43,8 @@ from kgarden.pipeline.ingest import (
     ingest_papers,
     reextract_papers,
 )
+from kgarden.pipeline.llm_extract import llm_reextract
+from kgarden.registry import registry
 from kgarden.search import concepts as fuzzy
 from kgarden.search.ask import Answer, ask
 from kgarden.search.filters import Filters
@@ -357,15 +361,48 @@ class Garden:
         """``accept`` or ``reject`` one review item (R12, H3, P40)."""
         return review.decide(self.curator(actor), item_id, decision, reason)
 
-    def reextract(self, *, where: str | None = None,
-                  progress: Progress | None = None) -> IngestReport:
-        """Extract the papers ``where`` selects (all, by default) again with the garden's
-        extractor; every human decision holds over the new facts."""
-        return reextract_papers(self.conn, select_papers(self.conn, where), self.settings,
-                                progress=progress)
+    def reextract(self, *, where: str | None = None, progress: Progress | None = None,
+                  extractor: str | None = None, dry_run: bool = False,
+                  budget_tokens: int | None = None,
+                  client: LLMClient | None = None) -> IngestReport:
+        """Extract the papers ``where`` selects (all, by default) again with ``extractor``
+        (default: the garden's, the ``extractor`` setting); every human decision holds over the
+        new facts.
+
+        ``extractor="llm"`` has a model read the stored sentences (pipeline/llm_extract.py) and
+        returns an ``LLMExtractReport``: ``dry_run`` counts the calls, tokens and cost and sends
+        nothing; ``budget_tokens`` caps the tokens spent (default: ``llm_budget_tokens``);
+        ``client`` is the LLM client to use (default: one from the settings).
+        """
+        name = extractor or self.settings.extractor
+        component = registry.get("extractor", name)
+        pks = select_papers(self.conn, where)
+        if component.meta.get("reads") == "sentences":
+            return llm_reextract(self.conn, self.settings, pks, dry_run=dry_run,
+                                 budget_tokens=budget_tokens, progress=progress, client=client)
+        if dry_run or budget_tokens is not None:
+            raise QueryError(f"--dry-run and --budget-tokens are for the llm extractor;"
+                             f" {component.id} makes no calls")
+        settings = self.settings
+        if name != settings.extractor:
+            values = {**settings.as_dict(), "extractor": name}
+            settings = Settings(values, {k: settings.source(k) if k != "extractor"
+                                         else "argument" for k in values})
+        return reextract_papers(self.conn, pks, settings, progress=progress)
 
     def rebuild(self) -> None:
         """Derive every curated fact again from the log and the extraction records (a check:
         the result equals the garden kept act by act)."""
         with transaction(self.conn):
             curation.rebuild(self.conn, self.settings)
+
+    # -- the LLM partner -----------------------------------------------------------------------
+    def harvest(self, relation: str, *, definition: str, examples: Sequence[tuple[str, str]],
+                n: int = 30, min_score: float = MIN_SCORE, dry_run: bool = False,
+                client: LLMClient | None = None) -> HarvestReport:
+        """Pairs of ``relation`` from the LLM (BertNet-style: the definition and example pairs,
+        rescored for consistency over paraphrases), entered as proposed facts asserted by the
+        model, each an event of ``machine:harvest.v1`` that a person can accept, reject or
+        undo. ``dry_run`` counts the calls, tokens and cost and sends nothing."""
+        return harvest(self.conn, self.settings, relation, definition, list(examples), n=n,
+                       min_score=min_score, dry_run=dry_run, client=client)

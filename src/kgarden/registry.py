@@ -20,11 +20,12 @@ T = TypeVar("T")
 # Importing these modules registers the built-in components of each kind.
 _BUILTIN_MODULES: dict[str, tuple[str, ...]] = {
     "reader": ("kgarden.sources",),
-    "extractor": ("kgarden.extract.rules",),
+    "extractor": ("kgarden.extract.rules", "kgarden.extract.llm"),
     "exporter": ("kgarden.export",),
     "executor": ("kgarden.pipeline.executors",),
     "embedder": ("kgarden.embed.minilm",),
     "llm": ("kgarden.llm.client",),
+    "harvester": ("kgarden.curate.harvest",),
 }
 
 _VERSIONED = re.compile(r"^(?P<name>[a-z0-9][a-z0-9_-]*)\.v(?P<version>\d+)$")

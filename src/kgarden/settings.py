@@ -67,6 +67,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Concepts get a vector (for lookup by meaning) once this many papers mention them.",
     ),
     Setting(
+        "embed_only",
+        str,
+        "",
+        "Make vectors of `papers` only or `concepts` only (empty: both; `kgarden embed --only`).",
+    ),
+    Setting(
         "llm_base_url",
         str,
         "",
@@ -76,6 +82,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("llm_api_key", str, "", "API key for the LLM endpoint (local servers ignore it)."),
     Setting("llm_timeout", float, 60.0, "Seconds to wait for one LLM reply."),
     Setting("llm_retries", int, 3, "Retries (with backoff) after a failed or invalid LLM reply."),
+    Setting(
+        "llm_price_prompt",
+        float,
+        0.0,
+        "Price of a million prompt tokens, for `--dry-run` cost estimates (0: not known).",
+    ),
+    Setting(
+        "llm_price_completion",
+        float,
+        0.0,
+        "Price of a million completion tokens, for `--dry-run` cost estimates (0: not known).",
+    ),
+    Setting(
+        "llm_budget_tokens",
+        int,
+        0,
+        "Most tokens one LLM run may spend; it stops before a call that would pass (0: no cap).",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

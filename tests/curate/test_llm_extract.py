@@ -207,6 +207,22 @@ def test_the_cache_makes_a_rerun_send_no_request(
                                                                        "test-model")
 
 
+def test_rules_again_after_the_llm_give_back_the_same_garden(
+        small: Garden, llm_server: ScriptedLLMServer, make_client: MakeClient) -> None:
+    rules = snapshot(small.conn)
+    llm_server.script([chat(reply_for(small.conn, pid)) for pid in paper_ids(small.conn)])
+    llm(small, make_client())
+    assert snapshot(small.conn) != rules
+    back = small.reextract(extractor="rules")
+    assert not isinstance(back, LLMExtractReport) and back.extracted == 3
+    after = snapshot(small.conn)
+    # the writer keeps a paper's node ("we evaluate ...": the paper as a subject) once made
+    after["concepts"] = [c for c in after["concepts"] if not c[0].startswith("paper:")]
+    rules["concepts"] = [c for c in rules["concepts"] if not c[0].startswith("paper:")]
+    assert after == rules  # the LLM's facts went out exactly
+    assert set(components(small.conn).values()) == {"rules.v1"}
+
+
 def test_human_decisions_hold_over_the_llm_facts(
         small: Garden, llm_server: ScriptedLLMServer, make_client: MakeClient) -> None:
     rejected = next(r for r in small.relations("improves")

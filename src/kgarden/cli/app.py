@@ -3,7 +3,7 @@
 import typer
 
 from kgarden import __version__
-from kgarden.cli import browse, curate, discover, find, grow
+from kgarden.cli import browse, curate, discover, find, grow, harvest
 from kgarden.cli.ledger import hypotheses_app
 from kgarden.cli.review import review_app
 
@@ -52,6 +52,7 @@ for command in (curate.accept, curate.reject, curate.relabel, curate.merge, cura
                 curate.undo, curate.log, curate.agency, curate.reextract):
     app.command()(command)
 app.add_typer(review_app)
+app.command()(harvest.harvest)
 
 
 def main() -> None:

@@ -16,10 +16,12 @@ from kgarden.cli.common import (
     stdout,
 )
 from kgarden.cli.render import ingest_summary
+from kgarden.cli.render_llm import llm_summary
 from kgarden.curate.actions import Outcome
 from kgarden.curate.events import Event
 from kgarden.curate.keys import RelationKey
 from kgarden.extract.types import PREDICATES
+from kgarden.pipeline.llm_extract import LLMExtractReport
 
 ReasonOption = Annotated[str | None, typer.Option("--reason", "-r",
                                                   help="Why: kept with the event.")]
@@ -250,11 +252,25 @@ def agency(mode: Annotated[str | None, typer.Argument(
 def reextract(where: Annotated[str | None, typer.Option(
                   help="Only these papers, e.g. 'year>=2025 concept:\"knowledge graph\"'.")
               ] = None,
+              extractor: Annotated[str | None, typer.Option(
+                  help="rules, or llm: a model reads the sentences the garden found"
+                       " (default: setting `extractor`).")] = None,
+              dry_run: Annotated[bool, typer.Option(
+                  "--dry-run", help="llm: count the calls, tokens and cost; send nothing.")
+              ] = False,
+              budget_tokens: Annotated[int | None, typer.Option(
+                  help="llm: stop before a call that would pass this many tokens"
+                       " (default: setting `llm_budget_tokens`).")] = None,
               garden: GardenOption = None, json: JsonOption = False) -> None:
-    """Extract papers again with the garden's extractor; every human decision still holds."""
-    with open_garden(garden) as g, progress_bar("extracting", enabled=not json) as progress:
-        report = g.reextract(where=where, progress=progress)
+    """Extract papers again (with the garden's extractor, or --extractor llm); every human
+    decision still holds."""
+    with open_garden(garden) as g, progress_bar("extracting", enabled=not json and not dry_run
+                                                ) as progress:
+        report = g.reextract(where=where, progress=progress, extractor=extractor,
+                             dry_run=dry_run, budget_tokens=budget_tokens)
     if json:
         print_json(report.to_dict())
+    elif isinstance(report, LLMExtractReport):
+        stdout().print(llm_summary(report), soft_wrap=True)
     else:
         stdout().print(ingest_summary(report))

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kgarden.curate.agency import machine_accept
+from kgarden.errors import ConfigError
 from kgarden.extract.rules import ExtractorStamp, PaperText
 from kgarden.models import Paper
 from kgarden.pipeline.executors import ExtractionFailure, LocalExecutor
@@ -66,6 +67,9 @@ def ingest_papers(
     *,
     progress: Progress | None = None,
 ) -> IngestReport:
+    refusal = registry.get("extractor", settings.extractor).meta.get("refuses_ingest")
+    if refusal:  # the llm extractor reads sentences the garden segmented: it cannot ingest
+        raise ConfigError(str(refusal))
     started = time.perf_counter()
     writer = GardenWriter(conn)
     plan = writer.plan(papers)
