@@ -1,9 +1,27 @@
-"""Shared by the curation tests: a full snapshot of the facts a garden holds."""
+"""Shared by the curation tests: small papers, and a full snapshot of a garden's facts."""
 
 from __future__ import annotations
 
 import sqlite3
 from typing import Any
+
+from kgarden.models import Paper, make_paper
+
+PAPERS = [
+    ("Distilling language models", "We show that knowledge distillation improves model"
+     " compression. Knowledge distillation (KD) uses a teacher network."),
+    ("Compression by distillation", "Our results confirm that knowledge distillation improves"
+     " model compression on ImageNet. We evaluate KD on CIFAR-10."),
+    ("A negative result", "We find that knowledge distillation does not improve model"
+     " compression for tiny students. Pruning uses a sparsity mask."),
+]
+
+
+def small_papers() -> list[Paper]:
+    """Three papers that agree (twice) and disagree (once) that distillation improves
+    compression."""
+    return [make_paper(title=t, abstract=a, date=f"2025-0{i + 1}-01", source="test")
+            for i, (t, a) in enumerate(PAPERS)]
 
 
 def snapshot(conn: sqlite3.Connection) -> dict[str, Any]:

@@ -7,17 +7,6 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from kgarden.models import Paper, make_paper
-
-PAPERS = [
-    ("Distilling language models", "We show that knowledge distillation improves model"
-     " compression. Knowledge distillation (KD) uses a teacher network."),
-    ("Compression by distillation", "Our results confirm that knowledge distillation improves"
-     " model compression on ImageNet. We evaluate KD on CIFAR-10."),
-    ("A negative result", "We find that knowledge distillation does not improve model"
-     " compression for tiny students. Pruning uses a sparsity mask."),
-]
-
 # (span, type) to list wherever the sentence holds the span, and relations to state
 CONCEPTS = [("knowledge distillation", "Method"), ("model compression", "Task"),
             ("teacher network", "Method"), ("KD", "Method"), ("ImageNet", "Material"),
@@ -28,10 +17,6 @@ RELATIONS = [("knowledge distillation", "improves", "model compression"),
              ("KD", "uses", "teacher network"), ("this paper", "evaluates-on", "CIFAR-10"),
              ("Pruning", "uses", "sparsity mask")]
 
-
-def small_papers() -> list[Paper]:
-    return [make_paper(title=t, abstract=a, date=f"2025-0{i + 1}-01", source="test")
-            for i, (t, a) in enumerate(PAPERS)]
 
 
 def sentences(conn: sqlite3.Connection, paper_id: str) -> list[tuple[str, str]]:

@@ -9,26 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import concept_row, snapshot
+from helpers import concept_row, small_papers, snapshot
 
 from kgarden import Garden
 from kgarden.errors import CurationError, NotFoundError, QueryError
-from kgarden.models import Paper, make_paper
+from kgarden.models import make_paper
 from kgarden.settings import Settings
-
-PAPERS = [
-    ("Distilling language models", "We show that knowledge distillation improves model"
-     " compression. Knowledge distillation (KD) uses a teacher network."),
-    ("Compression by distillation", "Our results confirm that knowledge distillation improves"
-     " model compression on ImageNet. We evaluate KD on CIFAR-10."),
-    ("A negative result", "We find that knowledge distillation does not improve model"
-     " compression for tiny students. Pruning uses a sparsity mask."),
-]
-
-
-def small_papers() -> list[Paper]:
-    return [make_paper(title=t, abstract=a, date=f"2025-0{i + 1}-01", source="test")
-            for i, (t, a) in enumerate(PAPERS)]
 
 
 @pytest.fixture

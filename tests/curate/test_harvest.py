@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from conftest import kg
-from llm_helpers import small_papers
+from helpers import small_papers
 from llm_server import Scripted, ScriptedLLMServer, chat
 
 from kgarden import Garden

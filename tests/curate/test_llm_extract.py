@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from conftest import kg
-from helpers import snapshot
-from llm_helpers import paper_ids, reply_for, reply_from_rules, sentences, small_papers
+from helpers import small_papers, snapshot
+from llm_helpers import paper_ids, reply_for, reply_from_rules, sentences
 from llm_server import ScriptedLLMServer, chat, error
 
 from kgarden import Garden
