@@ -87,7 +87,7 @@ def main() -> None:
             papers = g.status().papers
             t = pick(g)
             name, into, _ = t["merge"]
-            touched = sorted(papers_of_concepts(g.conn, {g.curator().concept(name).key}))
+            touched = sorted(papers_of_concepts(g.conn, [g.curator().concept(name).key]))
             rows: list[list[object]] = []
 
             def act(label: str, fn: Callable[[], Any]) -> None:

@@ -143,10 +143,19 @@ class Curator:
         for prop, value in event.after.items():
             old = event.before.get(prop)
             if kind == CONCEPT and (prop == "into" or prop.startswith("split:")):
-                keys = {key, prop.removeprefix("split:")} if prop != "into" else {key}
-                keys |= {v["into"] for v in (old, value) if isinstance(v, dict) and "into" in v}
-                keys |= {curation.final(k) for k in set(keys)}
-                pks = apply.papers_of_concepts(conn, keys)
+                sides = [v for v in (old, value) if isinstance(v, dict)]
+                related = {v["into"] for v in sides if "into" in v}
+                if prop != "into":
+                    related.add(prop.removeprefix("split:"))
+                related |= {curation.final(k) for k in {key, *related}}
+                keys = {key, *related}
+                if prop == "into":
+                    pks = apply.papers_of_concepts(conn, [key], related)
+                else:  # only the papers holding the forms or named by the split change
+                    pks = apply.papers_of_concepts(
+                        conn, [key], related,
+                        surfaces={f for v in sides for f in v.get("surfaces", [])},
+                        papers={m[0] for v in sides for m in v.get("mentions", [])})
                 outcome.relations_changed += len(apply.rederive(conn, settings, pks))
                 outcome.papers_rederived += len(pks)
                 apply.rebuild_assertions(conn, curation)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,16 +47,27 @@ def concept_ids(conn: sqlite3.Connection, keys: Iterable[str]) -> dict[str, int]
                                                   " ({marks})", sorted(set(keys)))}
 
 
-def papers_of_concepts(conn: sqlite3.Connection, keys: Iterable[str]) -> set[int]:
-    """Papers whose facts a decision on these concepts can change: those with mentions in them,
-    or with mentions a decision already moved out of or into them."""
-    ids = list(concept_ids(conn, keys).values())
-    if not ids:
-        return set()
-    pks = {int(r[0]) for r in rows_in(conn, "SELECT DISTINCT paper_pk FROM mentions"
-                                        " WHERE concept_id IN ({marks})", ids)}
+def papers_of_concepts(conn: sqlite3.Connection, moved: Iterable[str],
+                       related: Iterable[str] = (), *, surfaces: Collection[str] | None = None,
+                       papers: Collection[str] = ()) -> set[int]:
+    """Papers whose facts a decision on concepts can change: those that mention the ``moved``
+    concepts (only as one of ``surfaces``, or in ``papers``, when a split says which), and
+    those with mentions a decision already moved out of or into them or the ``related`` ones
+    (a merge's target: its own mentions stay where they are)."""
+    ids = list(concept_ids(conn, moved).values())
+    pks: set[int] = set()
+    if surfaces is None and ids:
+        pks |= {int(r[0]) for r in rows_in(conn, "SELECT DISTINCT paper_pk FROM mentions"
+                                           " WHERE concept_id IN ({marks})", ids)}
+    elif ids and surfaces is not None:
+        folded = {s.casefold() for s in surfaces}
+        pks |= {int(pk) for pk, surface in rows_in(
+            conn, "SELECT DISTINCT paper_pk, surface FROM mentions WHERE concept_id IN"
+                  " ({marks})", ids) if str(surface).casefold() in folded}
+        pks |= {int(r[0]) for r in rows_in(conn, "SELECT pk FROM papers WHERE id IN ({marks})",
+                                           sorted(papers))}
     # the partial index mentions_curated holds only the mentions that decisions moved
-    wanted = set(ids)
+    wanted = set(ids) | set(concept_ids(conn, related).values())
     pks |= {int(pk) for pk, extracted, concept in conn.execute(
         "SELECT paper_pk, extracted_id, concept_id FROM mentions"
         " WHERE extracted_id != concept_id") if extracted in wanted or concept in wanted}
