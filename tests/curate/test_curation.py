@@ -198,11 +198,9 @@ def test_retraction_flags_hypotheses_that_used_the_paper(demo_garden: Garden) ->
     paper = found[0].paths[0][0]["paper_id"]
     g.retract(paper)
     flagged = g.hypothesis(found[0].id)
-    assert g.conn.execute("SELECT flags FROM hypotheses WHERE id = ?", (flagged.id,)
-                          ).fetchone()[0] != "[]"
+    assert flagged.flags == [{"paper_id": paper, "reason": "retracted"}]
     g.undo()
-    assert g.conn.execute("SELECT flags FROM hypotheses WHERE id = ?", (flagged.id,)
-                          ).fetchone()[0] == "[]"
+    assert g.hypothesis(found[0].id).flags == []
 
 
 def test_hypothesis_status_is_a_decision(demo_garden: Garden) -> None:

@@ -88,7 +88,8 @@ def ledger_table(entries: list[Hypothesis]) -> Table:
     for h in entries:
         table.add_row(Text(str(h.id)), Text(h.a), Text(h.b), Text(f"{h.score:.2f}"),
                       Text(f"{h.plausibility:.2f}"), Text(f"{h.novelty:.2f}"),
-                      Text(f"{h.signals.get('common_neighbours', 0):.0f}"), Text(h.status))
+                      Text(f"{h.signals.get('common_neighbours', 0):.0f}"),
+                      Text(h.status + (" (flagged)" if h.flags else "")))
     return table
 
 
@@ -101,6 +102,9 @@ def _edge(console: Console, number: int, edge: dict[str, Any]) -> None:
 
 def print_hypothesis(console: Console, h: Hypothesis) -> None:
     console.print(Text(f"#{h.id}  {h.a}  ↔  {h.b}   ({h.status})", style="bold underline"))
+    for flag in h.flags:
+        console.print(Text(f"flagged: paper {flag.get('paper_id')} was {flag.get('reason')}"
+                           " (its evidence below is gone)", style="bold yellow"))
     console.print(Text(f"score {h.score:.3f} = plausibility {h.plausibility:.2f}"
                        f" x novelty {h.novelty:.2f}"))
     console.print(Text("signals: " + ", ".join(f"{k} {v:.3g}" for k, v in h.signals.items()),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -51,6 +51,7 @@ class Hypothesis:
     status: str
     created_at: str
     updated_at: str
+    flags: list[dict[str, Any]] = field(default_factory=list)  # e.g. a cited paper retracted
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -261,4 +262,5 @@ def _record(row: Any) -> Hypothesis:
         signals=json.loads(row["signals"]), paths=json.loads(row["paths"]),
         components=json.loads(row["components"]), statement=row["statement"],
         statement_by=json.loads(row["statement_by"]) if row["statement_by"] else None,
-        status=row["status"], created_at=row["created_at"], updated_at=row["updated_at"])
+        status=row["status"], created_at=row["created_at"], updated_at=row["updated_at"],
+        flags=json.loads(row["flags"]))
