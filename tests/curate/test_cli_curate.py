@@ -85,7 +85,7 @@ def test_mistakes_are_one_line_and_leave_the_garden_as_it_was(garden: Path) -> N
     ]:
         exit_code, _, err = run(*args, "-g", garden)
         assert exit_code == code, (args, err)
-        assert err.strip().startswith("error:") and text in err
+        assert err.startswith("error:") and text in err
         assert len(err.strip().splitlines()) == 1
     assert file_digest(garden) == digest
 

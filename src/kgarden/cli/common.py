@@ -83,13 +83,16 @@ def print_json(data: Any) -> None:
 @contextmanager
 def progress_bar(label: str, enabled: bool = True,
                  unit: str = "papers") -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on stderr; yields a ``(done, total)`` callback."""
-    if not enabled:
+    """A progress bar on stderr when it is a terminal; yields a ``(done, total)`` callback.
+    (Off a terminal a bar is only noise in a log, and its last refresh left a blank line
+    before any error message.)"""
+    console = stderr()
+    if not enabled or not console.is_terminal:
         yield lambda done, total: None
         return
     progress = Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TextColumn(unit), TimeRemainingColumn(), console=stderr(), transient=True,
+        TextColumn(unit), TimeRemainingColumn(), console=console, transient=True,
     )
     task = progress.add_task(label, total=None)
     with progress:
