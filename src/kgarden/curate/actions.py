@@ -120,9 +120,11 @@ class Curator:
         return self.concept(ref)
 
     # -- the log -------------------------------------------------------------------------------
-    def _act(self, target: Target, action: str, after: dict[str, Any], reason: str | None,
+    def act(self, target: Target, action: str, after: dict[str, Any], reason: str | None,
              summary: str, *, undoes: int | None = None,
              before: dict[str, Any] | None = None) -> Outcome:
+        """Record one event setting ``after`` on ``target`` and apply it, in one transaction
+        (``before``: the values replaced, read from the decisions unless given)."""
         with transaction(self.conn):
             if before is None:
                 current = events.current(self.conn, target.kind, target.key)
@@ -207,7 +209,7 @@ class Curator:
                              f" is a {target.kind}")
         value = None if status == "proposed" else status
         action = {"accepted": "accept", "rejected": "reject"}.get(status, "mark")
-        return self._act(target, action, {"status": value}, reason,
+        return self.act(target, action, {"status": value}, reason,
                          f"{target.label}: {status}")
 
     def relabel(self, ref: str, predicate: str, reason: str | None = None, *,
@@ -233,7 +235,7 @@ class Curator:
                              hint="one of: " + ", ".join(PREDICATES))
         key = RelationKey.parse(target.key)
         value = None if predicate == key.predicate else predicate
-        return self._act(target, "relabel", {"predicate": value}, reason,
+        return self.act(target, "relabel", {"predicate": value}, reason,
                          f"{target.label}: now {predicate}")
 
     def add_fact(self, subject: str, predicate: str, obj: str, *, note: str | None = None,
@@ -256,7 +258,7 @@ class Curator:
             fact.update(self._sentence(paper_id, sentence))
         key = RelationKey(s_key, predicate, o_key, negated)
         target = Target(FACT, key.target(), f"{s_name} {predicate} {o_name}")
-        return self._act(target, "add", {"asserted": fact}, reason,
+        return self.act(target, "add", {"asserted": fact}, reason,
                          f"added: {s_name} {'not ' if negated else ''}{predicate} {o_name}")
 
     def _concept_or_new(self, name: str) -> tuple[str, str]:
@@ -296,7 +298,7 @@ class Curator:
         if Curation.load(self.conn).final(dest.key) == source.key:
             raise CurationError(f"{dest.label!r} is merged into {source.label!r}: undo that"
                                 " merge first")
-        return self._act(source, "merge", {"into": {"into": dest.key, "name": dest.label}},
+        return self.act(source, "merge", {"into": {"into": dest.key, "name": dest.label}},
                          reason, f"merged {source.label!r} into {dest.label!r}")
 
     def split(self, name: str, new_name: str, *, forms: list[str] | None = None,
@@ -337,7 +339,7 @@ class Curator:
                                                                  forms or [])}),
                  "mentions": sorted({tuple(m) for m in [*old.get("mentions", []), *mentions]})}
         value["mentions"] = [list(m) for m in value["mentions"]]
-        return self._act(source, "split", {prop: value}, reason,
+        return self.act(source, "split", {prop: value}, reason,
                          f"split {source.label!r}: {len(value['surfaces'])} form(s) and"
                          f" {len(value['mentions'])} mention(s) go to {value['name']!r}")
 
@@ -346,14 +348,14 @@ class Curator:
         clean = " ".join(new_name.split())
         if not clean:
             raise QueryError("the new name is empty")
-        return self._act(target, "rename", {"name": clean}, reason,
+        return self.act(target, "rename", {"name": clean}, reason,
                          f"renamed {target.label!r} to {clean!r}")
 
     # -- papers, notes, modes ------------------------------------------------------------------
     def retract(self, paper_id: str, reason: str | None = None, *,
                 restore: bool = False) -> Outcome:
         target = self.paper(paper_id)
-        return self._act(target, "restore" if restore else "retract",
+        return self.act(target, "restore" if restore else "retract",
                          {"retracted": None if restore else True}, reason,
                          f"{'restored' if restore else 'retracted'} {target.label}")
 
@@ -362,7 +364,7 @@ class Curator:
         if not text.strip():
             raise QueryError("the note is empty")
         prop = f"note:{events.next_event_id(self.conn)}"
-        return self._act(target, "note", {prop: text.strip()}, None,
+        return self.act(target, "note", {prop: text.strip()}, None,
                          f"noted on {target.label}")
 
     def set_agency(self, mode: str, threshold: float | None = None,
@@ -373,7 +375,7 @@ class Curator:
         level = agency(self.conn).threshold if threshold is None else float(threshold)
         if not 0.0 <= level <= 1.0:
             raise QueryError("the threshold is a confidence between 0 and 1")
-        return self._act(Target(GARDEN, GARDEN_TARGET, "garden"), "agency",
+        return self.act(Target(GARDEN, GARDEN_TARGET, "garden"), "agency",
                          {"agency": {"mode": mode, "threshold": level}}, reason,
                          f"agency: {mode} (threshold {level:.2f})")
 
@@ -389,7 +391,7 @@ class Curator:
             raise CurationError(f"event #{event.id} was changed since by event #{later}:"
                                 f" undo #{later} first")
         target = Target(event.target_kind, event.target, f"event #{event.id} ({event.action})")
-        return self._act(target, event.action, dict(event.before), f"undo of #{event.id}",
+        return self.act(target, event.action, dict(event.before), f"undo of #{event.id}",
                          f"undid #{event.id} ({event.action} on {_short(event.target)})",
                          undoes=event.id, before=dict(event.after))
 

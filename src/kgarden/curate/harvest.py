@@ -366,7 +366,7 @@ class Harvester:
                     "check_prompt_id": CHECK_PROMPT, "score": pair.score,
                     "harvester": self.id, "definition": report.definition,
                     "statements": report.statements}
-            outcome = curator._act(
+            outcome = curator.act(
                 Target(FACT, key.target(), f"{s_name} {predicate} {o_name}"), "harvest",
                 {"asserted": fact},
                 f"model {report.model}, prompt {HARVEST_PROMPT}; consistency {pair.score:.2f}"

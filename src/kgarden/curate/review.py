@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from kgarden.curate import events
-from kgarden.curate.actions import Curator, Outcome
+from kgarden.curate.actions import Curator, Outcome, Target
 from kgarden.curate.keys import CONCEPT, RELATION, RelationKey
 from kgarden.curate.state import PARTNERSHIP, Curation
 from kgarden.embed.index import IndexCache
@@ -132,10 +132,8 @@ def _decide_proposal(curator: Curator, event_id: int, decision: str, reason: str
         else:
             rid = value["relation_id"]
             done.append(curator.set_status(f"R{rid}", "rejected", reason))
-    from kgarden.curate.actions import Target
-
     marked = {**value, "status": "accepted" if decision == "accept" else "rejected"}
-    done.append(curator._act(Target(kind, target, f"P{event_id}"), decision, {prop: marked},
+    done.append(curator.act(Target(kind, target, f"P{event_id}"), decision, {prop: marked},
                              reason, f"P{event_id} {marked['status']}"))
     return done
 
