@@ -100,6 +100,26 @@ def test_embed_command_and_no_embed_ingest(tmp_path: Path, demo_listing: Path) -
     assert vectors["concepts"] == vectors["concepts_wanted"] > 0
 
 
+def test_embed_only_concepts_then_papers(tmp_path: Path, demo_listing: Path) -> None:
+    path = tmp_path / "g.db"
+    assert kg("ingest", demo_listing, "--no-embed", "-g", path)[0] == 0
+    code, out, _ = kg("embed", "--only", "concepts", "--json", "-g", path)
+    report = json.loads(out)
+    assert code == 0 and report["papers"] == 0 and report["concepts"] > 0
+    assert report["papers_missing"] == 75
+    code, out, _ = kg("status", "--json", "-g", path)
+    vectors = json.loads(out)["vectors"]
+    assert vectors["papers"] == 0 and vectors["concepts"] == vectors["concepts_wanted"] > 0
+    code, out, _ = kg("embed", "--only", "papers", "--json", "-g", path)
+    report = json.loads(out)
+    assert code == 0 and report["papers"] == 75 and report["concepts"] == 0
+    assert report["papers_missing"] == 0
+    before = file_digest(path)
+    code, _, err = kg("embed", "--only", "sentences", "-g", path)
+    assert code == 2 and "embed_only must be papers or concepts" in err
+    assert file_digest(path) == before
+
+
 def test_concept_lookup_is_fuzzy(garden: Path) -> None:
     code, out, _ = kg("concept", "knowledge distilation", "--json", "-g", garden)
     detail = json.loads(out)

@@ -7,12 +7,14 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import kg
 from llm_server import TEST_API_KEY, ScriptedLLMServer, chat
 
 from kgarden import Garden, load_settings
 from kgarden.errors import NotFoundError, QueryError
+from kgarden.graph.hypotheses import _best
 from kgarden.settings import Settings
 
 
@@ -23,11 +25,13 @@ def garden(embedded_demo: Path, tmp_path: Path, settings: Settings) -> Path:
     return path
 
 
-def co_mentioned(g: Garden, a: str, b: str) -> int:
+def co_mentioned(g: Garden, hypothesis_id: int) -> int:
+    """Papers mentioning both concepts of a hypothesis (by id: two concepts can share a
+    display name, as the demo's two "AI research" do)."""
     return int(g.conn.execute(
-        "SELECT count(*) FROM mentions m1 JOIN mentions m2 ON m2.paper_pk = m1.paper_pk"
-        " JOIN concepts c1 ON c1.id = m1.concept_id JOIN concepts c2 ON c2.id = m2.concept_id"
-        " WHERE c1.name = ? AND c2.name = ?", (a, b)).fetchone()[0])
+        "SELECT count(*) FROM hypotheses h JOIN mentions m1 ON m1.concept_id = h.a_id"
+        " JOIN mentions m2 ON m2.paper_pk = m1.paper_pk AND m2.concept_id = h.b_id"
+        " WHERE h.id = ?", (hypothesis_id,)).fetchone()[0])
 
 
 def test_hypotheses_are_new_pairs_with_real_evidence(garden: Path, settings: Settings) -> None:
@@ -36,9 +40,9 @@ def test_hypotheses_are_new_pairs_with_real_evidence(garden: Path, settings: Set
         assert 1 <= len(found) <= 6
         assert [h.score for h in found] == sorted((h.score for h in found), reverse=True)
         for h in found:
-            assert co_mentioned(g, h.a, h.b) == 0, (h.a, h.b)  # no paper mentions both
+            assert co_mentioned(g, h.id) == 0, (h.a, h.b)  # no paper mentions both
             assert h.status == "proposed" and h.paths
-            assert h.components["ranker"] == "linkpred.v1"
+            assert h.components["ranker"] == "linkpred.v2"
             assert h.components["embedder"] == "minilm.v1"
             assert h.score == pytest.approx(h.plausibility * h.novelty)
             for path in h.paths:
@@ -114,3 +118,9 @@ def test_llm_statement_cites_only_the_evidence_it_was_given(
         assert h.statement_by is not None and h.statement_by["prompt_id"] == "hypothesis.v1"
         assert h.statement_by["cited"] == [1, 2]
     assert "Evidence:" in llm_server.requests[0].message("user")
+
+
+def test_best_keeps_the_order_of_a_full_stable_sort() -> None:
+    score = np.array([0.5, 2.0, -np.inf, 2.0, 1.0, 0.5, 0.5])
+    for n in range(1, 8):
+        assert _best(score, n).tolist() == np.argsort(-score, kind="stable")[:n].tolist()

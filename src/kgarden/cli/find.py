@@ -28,11 +28,14 @@ ConceptOption = Annotated[str | None, typer.Option(help="Only papers mentioning 
 def embed(
     rebuild: Annotated[bool, typer.Option(
         help="Drop every vector first (to move the garden to another embedder).")] = False,
+    only: Annotated[str | None, typer.Option(
+        help="papers or concepts: make only those vectors (concepts are minutes, papers"
+             " an hour at 75k papers).")] = None,
     garden: GardenOption = None,
     json: JsonOption = False,
 ) -> None:
     """Give papers and frequent concepts vectors (resumes where an earlier run stopped)."""
-    with open_garden(garden) as g, \
+    with open_garden(garden, embed_only=only) as g, \
             progress_bar("embedding", enabled=not json, unit="texts") as progress:
         report = g.embed(rebuild=rebuild, progress=progress)
     if json:

@@ -68,14 +68,15 @@ def queue(conn: sqlite3.Connection, *, kinds: tuple[str, ...] = KINDS,
                  "support": len(r.evidence) + len(r.assertions),
                  "assertions": [a.to_dict() for a in r.assertions]}))
     if "hypothesis" in kinds:
-        for hid, a, b, score, paths in conn.execute(
-                "SELECT h.id, ca.name, cb.name, h.score, h.paths FROM hypotheses h"
+        for hid, a, b, score, paths, components in conn.execute(
+                "SELECT h.id, ca.name, cb.name, h.score, h.paths, h.components FROM hypotheses h"
                 " JOIN concepts ca ON ca.id = h.a_id JOIN concepts cb ON cb.id = h.b_id"
                 " WHERE h.status = 'proposed' ORDER BY h.score DESC, h.id LIMIT ?",
                 (-1 if limit is None else limit,)):
             edges = [e for p in json.loads(paths) for e in p][:4]
             items.append(ReviewItem(
-                f"H{hid}", "hypothesis", f"{a} <-> {b}", round(float(score), 3), "linkpred.v1",
+                f"H{hid}", "hypothesis", f"{a} <-> {b}", round(float(score), 3),
+                str(json.loads(components).get("ranker", "linkpred")),
                 [{"paper_id": e["paper_id"], "title": e["title"], "sentence": e["sentence"]}
                  for e in edges], {"hypothesis_id": hid}))
     return items if limit is None else items[:limit]

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from kgarden.embed.base import Embedder, Matrix, embedder_id, get_embedder
-from kgarden.errors import EmbedderMismatchError
+from kgarden.errors import ConfigError, EmbedderMismatchError
 from kgarden.settings import Settings
 from kgarden.store.db import transaction
 
@@ -154,15 +154,29 @@ def reset_vectors(conn: sqlite3.Connection) -> None:
         bump_vectors_version(conn)
 
 
+EMBED_ONLY = {"": ("paper", "concept"), "papers": ("paper",), "concepts": ("concept",)}
+
+
+def embed_kinds(only: str) -> tuple[str, ...]:
+    """The kinds of item the setting ``embed_only`` asks vectors for."""
+    try:
+        return EMBED_ONLY[only.strip().lower()]
+    except KeyError:
+        raise ConfigError(f"embed_only must be papers or concepts, not {only!r}") from None
+
+
 def embed_pending(conn: sqlite3.Connection, settings: Settings, *,
                   progress: Progress | None = None,
                   embedder: Embedder | None = None) -> EmbedReport:
-    """Give every live paper, and every concept in enough papers, a current vector."""
+    """Give every live paper, and every concept in enough papers, a current vector
+    (only papers or only concepts with the setting ``embed_only``)."""
     started = time.perf_counter()
+    only = embed_kinds(settings.embed_only)
     name = check_embedder(conn, settings.embedder)
     report = EmbedReport(embedder=name)
-    papers = _pending_papers(conn)
-    concepts = _pending_concepts(conn, settings.embed_concept_min_papers)
+    papers = _pending_papers(conn) if "paper" in only else []
+    concepts = (_pending_concepts(conn, settings.embed_concept_min_papers)
+                if "concept" in only else [])
     total = len(papers) + len(concepts)
     if total:
         model = embedder or get_embedder(settings.embedder)
@@ -179,8 +193,9 @@ def embed_pending(conn: sqlite3.Connection, settings: Settings, *,
                 done += len(batch)
                 if progress is not None:
                     progress(done, total)
-    report.papers_missing = int(
-        conn.execute("SELECT count(*)" + _PENDING_PAPERS).fetchone()[0]) if total else 0
+    if total or "paper" not in only:  # papers skipped by embed_only are still missing
+        report.papers_missing = int(
+            conn.execute("SELECT count(*)" + _PENDING_PAPERS).fetchone()[0])
     report.seconds = time.perf_counter() - started
     return report
 

