@@ -60,10 +60,9 @@ def test_counts_and_mentions_give_the_same_graph(demo_garden: Garden, min_papers
 def test_a_retracted_paper_leaves_both_graphs_alike(demo_garden: Garden) -> None:
     conn = demo_garden.conn
     before = ConceptGraph.build(conn, min_papers=2)
-    pk = conn.execute("SELECT paper_pk FROM mentions GROUP BY paper_pk"
-                      " ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
-    conn.execute("UPDATE papers SET retracted = 1 WHERE pk = ?", (pk,))
-    conn.commit()
+    paper = conn.execute("SELECT p.id FROM mentions m JOIN papers p ON p.pk = m.paper_pk"
+                         " GROUP BY m.paper_pk ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+    demo_garden.retract(paper)
     after = ConceptGraph.build(conn, min_papers=2)
     same(after, ConceptGraph.from_mentions(conn, min_papers=2))
     assert after.sentences.sum() < before.sentences.sum()

@@ -89,8 +89,7 @@ def test_a_retracted_paper_contributes_nothing(demo_garden: Garden) -> None:
     assert only <= before_nodes
     rel_before = concept_graph(conn, min_papers=1).relations.ecount()
 
-    conn.execute("UPDATE papers SET retracted = 1 WHERE pk = ?", (pk,))
-    conn.commit()
+    demo_garden.retract(conn.execute("SELECT id FROM papers WHERE pk = ?", (pk,)).fetchone()[0])
     after = concept_graph(conn, min_papers=1, min_sentences=1)
     assert not only & set(after.cooccurrence.vs["name"])
     assert after.retracted_papers == 1 and after.live_papers == 74
@@ -145,7 +144,7 @@ def test_citations_between_papers_of_the_garden(tmp_path: Path, settings: Settin
         edges = {(g.vs[e.source]["name"], g.vs[e.target]["name"]) for e in g.es}
         ids = {p.extra["openalex_id"]: p.id for p in papers}
         assert edges == {(ids["W1"], ids["W2"]), (ids["W3"], ids["W1"]), (ids["W3"], ids["W2"])}
-        garden.conn.execute("UPDATE papers SET retracted = 1 WHERE id = ?", (ids["W3"],))
+        garden.retract(ids["W3"])
         after = citation_graph(garden.conn)
         assert (after.resolved, after.graph.vcount()) == (1, 2)
         report = garden.report()

@@ -79,12 +79,9 @@ class ConceptGraph:
 
     @classmethod
     def from_counts(cls, conn: sqlite3.Connection, *, min_papers: int = 3) -> ConceptGraph:
-        """Sentence links from the ``cooccurrences`` table the writer keeps (less what
-        retracted papers add), paper incidence from one pass over the covering index
-        ``mentions_concept(concept_id, paper_pk)``: no pass over every mention's sentence."""
-        retracted = {int(r[0]) for r in conn.execute(
-            "SELECT pk FROM papers WHERE retracted = 1")}
-        # stored paper counts include retracted papers, so they can only overcount: a prefilter
+        """Sentence links from the ``cooccurrences`` table the writer keeps, paper incidence
+        from one pass over the covering index ``mentions_concept(concept_id, paper_pk)``: no
+        pass over every mention's sentence. (A retracted paper has no facts left to count.)"""
         wanted = "SELECT id FROM concepts WHERE kind = 'concept' AND paper_count >= :min"
         in_range = f"{wanted} AND id >= :low AND id < :high"
         (packed,) = _ints(conn, [f"concept_id * {PACK} + paper_pk"], "mentions",
@@ -92,9 +89,6 @@ class ConceptGraph:
         packed = np.sort(packed)  # one per (concept, paper), ordered by concept
         packed = packed[np.r_[True, packed[1:] != packed[:-1]]] if len(packed) else packed
         concept, paper = packed // PACK, packed % PACK
-        if retracted and len(paper):
-            live = ~np.isin(paper, np.fromiter(retracted, dtype=np.int64))
-            concept, paper = concept[live], paper[live]
         concepts, papers_per = np.unique(concept, return_counts=True)
         ids = concepts[papers_per >= min_papers]
         ab, count = _ints(conn, [f"a * {PACK} + b", "sentences"], "cooccurrences",
@@ -106,11 +100,7 @@ class ConceptGraph:
         node = node_of[concept]
         incidence, paper_pks = _incidence(paper[node >= 0], node[node >= 0], len(ids))
         keep = (node_of[a] >= 0) & (node_of[b] >= 0)
-        if retracted:
-            links = _less_retracted(conn, np.stack([a[keep], b[keep], count[keep]], axis=1))
-            a, b, count = links[:, 0], links[:, 1], links[:, 2]
-        else:
-            a, b, count = a[keep], b[keep], count[keep]
+        a, b, count = a[keep], b[keep], count[keep]
         na, nb, weight = node_of[a], node_of[b], count.astype(np.float32)
         sentences = sparse.coo_matrix(
             (np.r_[weight, weight], (np.r_[na, nb], np.r_[nb, na])),
@@ -229,24 +219,6 @@ def _ints(conn: sqlite3.Connection, columns: Sequence[str], table: str, where: s
             # text mode of fromstring (not deprecated, unlike its binary mode): 7x str.split
             chunks.append([np.fromstring(t, dtype=np.int64, sep=",") for t in texts])
     return [np.concatenate(column) for column in zip(*chunks, strict=True)]
-
-
-def _less_retracted(conn: sqlite3.Connection, links: Array) -> Array:
-    """(a, b, sentences) with what retracted papers added taken away; emptied links dropped."""
-    from kgarden.graph.views import retracted_counts
-
-    minus = retracted_counts(conn).pair_sentences
-    if not minus or not len(links):
-        return links
-    pairs = np.array([a * PACK + b for a, b in minus], dtype=np.int64)
-    counts = np.fromiter(minus.values(), dtype=np.int64, count=len(minus))
-    order = np.argsort(pairs)
-    pairs, counts = pairs[order], counts[order]
-    keys = links[:, 0] * PACK + links[:, 1]
-    at = np.minimum(np.searchsorted(pairs, keys), len(pairs) - 1)
-    out = links.copy()
-    out[:, 2] -= np.where(pairs[at] == keys, counts[at], 0)
-    return out[out[:, 2] > 0]
 
 
 def _incidence(paper: Array, node: Array, n: int) -> tuple[sparse.csr_matrix, Array]:

@@ -14,8 +14,6 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from kgarden.graph.views import retracted_counts
-
 Step = tuple[int, int, int]  # (from concept, to concept, relation id)
 FRONTIER_CAP = 2000  # nodes expanded per side and step: bounds a search between two hubs
 
@@ -35,12 +33,10 @@ class RelationGraph:
         excluded = {int(r[0]) for r in conn.execute(
             "SELECT id FROM concepts WHERE kind = 'paper'"
             " UNION ALL SELECT id FROM concepts WHERE kind = 'concept' AND paper_count = 0")}
-        # evidence counts include retracted papers (views.py): subtract theirs
-        retracted = retracted_counts(conn).evidence
-        for a, b, rid, evidence in conn.execute(
-                "SELECT subject_id, object_id, id, evidence_count FROM relations"
+        for a, b, rid in conn.execute(
+                "SELECT subject_id, object_id, id FROM relations"
                 " WHERE evidence_count > 0 AND status != 'rejected' ORDER BY id"):
-            if a == b or a in excluded or b in excluded or evidence <= retracted.get(rid, 0):
+            if a == b or a in excluded or b in excluded:
                 continue
             adjacency.setdefault(a, []).append((b, rid))
             adjacency.setdefault(b, []).append((a, rid))

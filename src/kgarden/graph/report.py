@@ -92,16 +92,14 @@ def build_report(conn: sqlite3.Connection, settings: Settings, *, out_dir: Path 
 
     from kgarden.graph import analytics as an
     from kgarden.graph.emergence import emergence
-    from kgarden.graph.views import bipartite_graph, citation_graph, concept_graph, retracted_counts
+    from kgarden.graph.views import bipartite_graph, citation_graph, concept_graph
 
     opts = options or ReportOptions()
     clock = _Clock()
-    retracted = retracted_counts(conn)
     live_papers = int(conn.execute("SELECT count(*) FROM papers WHERE retracted = 0")
                       .fetchone()[0])
     min_sentences = opts.min_sentences or (1 if live_papers < SMALL_GARDEN else 2)
-    cg = concept_graph(conn, min_papers=opts.min_papers, min_sentences=min_sentences,
-                       retracted=retracted)
+    cg = concept_graph(conn, min_papers=opts.min_papers, min_sentences=min_sentences)
     clock.lap("concept graph")
     bp = bipartite_graph(conn)
     clock.lap("paper-concept graph")
@@ -131,7 +129,7 @@ def build_report(conn: sqlite3.Connection, settings: Settings, *, out_dir: Path 
 
     names = g.vs["name"]
     report = Report(
-        garden={"papers": live_papers, "retracted_papers": retracted.papers,
+        garden={"papers": live_papers, "retracted_papers": cg.retracted_papers,
                 "sentences": cg.live_sentences, "concepts": cg.live_concepts},
         views={
             "concept_graph": {

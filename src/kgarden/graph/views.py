@@ -1,20 +1,15 @@
 """igraph views of a garden, each built from one pass over its table.
 
-Retracted papers never contribute. Retraction is a flag on the paper: the writer's counts
-(papers per concept, shared sentences per pair, evidence per relation) still include every
-paper whose facts the store holds. So each view subtracts what retracted papers add, computed
-from their own mentions and evidence with the writer's rules; the cost follows the number of
-retracted papers, not the size of the garden.
+Retracted papers never contribute: retraction (curate/apply.py) takes a paper's facts out of
+the store with the writer's exact bookkeeping, so every stored count is a live count.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from itertools import combinations
+from dataclasses import dataclass
 from typing import Any
 
 import igraph as ig
@@ -28,53 +23,6 @@ def salience(papers: int, specificity: float, words: int, total_papers: int) -> 
     """The garden ranking of queries.SALIENCE_SQL, computed on live counts."""
     multi = 1.5 if words > 1 else 1.0
     return papers * specificity * multi * (1.0 - 0.5 * papers / max(1, total_papers))
-
-
-@dataclass
-class Retracted:
-    """What retracted papers add to the store's counts (to be subtracted)."""
-
-    papers: int = 0
-    sentences: int = 0
-    pks: set[int] = field(default_factory=set)
-    concept_papers: Counter[int] = field(default_factory=Counter)
-    concept_sentences: Counter[int] = field(default_factory=Counter)
-    pair_sentences: Counter[tuple[int, int]] = field(default_factory=Counter)
-    pair_papers: Counter[tuple[int, int]] = field(default_factory=Counter)
-    evidence: Counter[int] = field(default_factory=Counter)  # by relation id
-
-
-def retracted_counts(conn: sqlite3.Connection) -> Retracted:
-    out = Retracted()
-    out.pks = {r[0] for r in conn.execute("SELECT pk FROM papers WHERE retracted = 1")}
-    if not out.pks:
-        return out
-    out.papers = len(out.pks)
-    out.sentences = int(conn.execute(
-        "SELECT count(*) FROM papers p JOIN sentences s ON s.paper_pk = p.pk"
-        " WHERE p.retracted = 1").fetchone()[0])
-    by_paper: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
-    for pk, sentence_id, concept_id in conn.execute(
-        "SELECT m.paper_pk, m.sentence_id, m.concept_id FROM papers p"
-        " JOIN mentions m ON m.paper_pk = p.pk WHERE p.retracted = 1"
-    ):
-        by_paper[pk][sentence_id].add(concept_id)
-    # the same counting as the writer's _Deltas.add_paper
-    for sentences in by_paper.values():
-        in_paper: set[int] = set()
-        paper_pairs: set[tuple[int, int]] = set()
-        for concepts in sentences.values():
-            out.concept_sentences.update(concepts)
-            in_paper |= concepts
-            pairs = list(combinations(sorted(concepts), 2))
-            out.pair_sentences.update(pairs)
-            paper_pairs.update(pairs)
-        out.concept_papers.update(in_paper)
-        out.pair_papers.update(paper_pairs)
-    out.evidence.update(dict(conn.execute(
-        "SELECT e.relation_id, count(*) FROM papers p JOIN evidence e ON e.paper_pk = p.pk"
-        " WHERE p.retracted = 1 GROUP BY e.relation_id").fetchall()))
-    return out
 
 
 @dataclass
@@ -100,20 +48,19 @@ class ConceptGraph:
         return int(self.cooccurrence.vcount())
 
 
-def live_totals(conn: sqlite3.Connection, retracted: Retracted) -> tuple[int, int]:
-    """(live papers, live sentences)."""
+def live_totals(conn: sqlite3.Connection) -> tuple[int, int]:
+    """(live papers, live sentences): a retracted paper keeps no sentences."""
     papers = int(conn.execute("SELECT count(*) FROM papers WHERE retracted = 0").fetchone()[0])
     sentences = int(conn.execute("SELECT count(*) FROM sentences").fetchone()[0])
-    return papers, sentences - retracted.sentences
+    return papers, sentences
 
 
-def concept_graph(conn: sqlite3.Connection, *, min_papers: int = 1, min_sentences: int = 2,
-                  retracted: Retracted | None = None) -> ConceptGraph:
+def concept_graph(conn: sqlite3.Connection, *, min_papers: int = 1,
+                  min_sentences: int = 2) -> ConceptGraph:
     """Concepts in at least ``min_papers`` live papers; co-occurrence edges seen in at least
     ``min_sentences`` live sentences (the layer of a large garden stays tractable); typed
     relations with live evidence, not rejected."""
-    retracted = retracted if retracted is not None else retracted_counts(conn)
-    total_papers, total_sentences = live_totals(conn, retracted)
+    total_papers, total_sentences = live_totals(conn)
     index: dict[int, int] = {}
     ids: list[int] = []
     names: list[str] = []
@@ -126,9 +73,6 @@ def concept_graph(conn: sqlite3.Connection, *, min_papers: int = 1, min_sentence
         "SELECT id, name, paper_count, sentence_count, specificity, words FROM concepts"
         " WHERE kind = 'concept' AND paper_count > 0 ORDER BY id"
     ):
-        n_papers -= retracted.concept_papers.get(cid, 0)
-        if n_papers <= 0:
-            continue
         live_concepts += 1
         if n_papers < min_papers:
             continue
@@ -138,7 +82,7 @@ def concept_graph(conn: sqlite3.Connection, *, min_papers: int = 1, min_sentence
         papers.append(n_papers)
         sal.append(round(salience(n_papers, spec, words, total_papers), 6))
         specificity.append(spec)
-        sentence_counts.append(n_sentences - retracted.concept_sentences.get(cid, 0))
+        sentence_counts.append(n_sentences)
 
     co_edges: list[tuple[int, int]] = []
     co_attrs: dict[str, list[Any]] = {"sentences": [], "papers": [], "pmi": [], "npmi": []}
@@ -149,11 +93,6 @@ def concept_graph(conn: sqlite3.Connection, *, min_papers: int = 1, min_sentence
         ia, ib = index.get(a), index.get(b)
         if ia is None or ib is None:
             continue
-        if retracted.pks:
-            n_ab -= retracted.pair_sentences.get((a, b), 0)
-            n_papers -= retracted.pair_papers.get((a, b), 0)
-            if n_ab < min_sentences:
-                continue
         value, normalised = pmi(n_ab, sentence_counts[ia], sentence_counts[ib],
                                 max(1, total_sentences))
         co_edges.append((ia, ib))
@@ -170,8 +109,7 @@ def concept_graph(conn: sqlite3.Connection, *, min_papers: int = 1, min_sentence
         " FROM relations WHERE evidence_count > 0 AND status != 'rejected'"
     ):
         isub, iobj = index.get(subject), index.get(obj)
-        evidence -= retracted.evidence.get(rid, 0)
-        if isub is None or iobj is None or isub == iobj or evidence <= 0:
+        if isub is None or iobj is None or isub == iobj:
             continue
         rel_edges.append((isub, iobj))
         for key, value in (("predicate", predicate), ("evidence", evidence),
@@ -188,7 +126,8 @@ def concept_graph(conn: sqlite3.Connection, *, min_papers: int = 1, min_sentence
     cooccurrence = ig.Graph(n=len(ids), edges=co_edges, directed=False,
                             vertex_attrs=vertex_attrs(), edge_attrs=co_attrs)
     return ConceptGraph(relations, cooccurrence, total_papers, total_sentences, live_concepts,
-                        min_papers, min_sentences, retracted.papers)
+                        min_papers, min_sentences, int(conn.execute(
+                            "SELECT count(*) FROM papers WHERE retracted = 1").fetchone()[0]))
 
 
 @dataclass
