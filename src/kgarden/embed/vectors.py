@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -198,6 +198,32 @@ def embed_pending(conn: sqlite3.Connection, settings: Settings, *,
             conn.execute("SELECT count(*)" + _PENDING_PAPERS).fetchone()[0])
     report.seconds = time.perf_counter() - started
     return report
+
+
+def concept_vectors(conn: sqlite3.Connection, concept_ids: Sequence[int]) -> dict[int, Matrix]:
+    """The current vectors of these concepts (those that have one), read by key: a few hundred
+    cost milliseconds where loading all of a large garden's takes seconds."""
+    select = ("SELECT v.item_id, v.vector FROM vectors v JOIN concepts c ON c.id = v.item_id"
+              " WHERE v.kind = 'concept' AND c.paper_count > 0 AND v.source_key = c.name")
+    ids = list(concept_ids)
+    out: dict[int, Matrix] = {}
+    for start in range(0, len(ids), 500):
+        part = ids[start:start + 500]
+        for item_id, blob in conn.execute(
+                select + f" AND v.item_id IN ({','.join('?' * len(part))})", part):
+            out[int(item_id)] = np.frombuffer(blob, dtype=np.float32)
+    return out
+
+
+def concept_sample(conn: sqlite3.Connection, size: int, min_papers: int) -> list[int]:
+    """About ``size`` ids of concepts that get vectors, spread evenly over the ids, from the
+    concepts table (scanning the vectors table would read every vector)."""
+    count = "SELECT count(*) FROM concepts WHERE kind = 'concept' AND paper_count >= ?"
+    wanted = int(conn.execute(count, (min_papers,)).fetchone()[0])
+    step = max(1, wanted // max(1, size))
+    return [int(r[0]) for r in conn.execute(
+        "SELECT id FROM concepts WHERE kind = 'concept' AND paper_count >= ? AND id % ? = 0",
+        (min_papers, step))]
 
 
 def load_vectors(conn: sqlite3.Connection, kind: str) -> tuple[np.ndarray[Any, Any], Matrix]:
