@@ -173,3 +173,23 @@ def test_embedding_resumes_after_an_interruption_and_is_incremental(
         garden.ingest_papers([changed], embed=False)
         assert garden.vectors().papers == 74  # the changed paper's vector is stale
         assert garden.embed().papers == 1
+
+
+def test_convex_fusion_divides_bm25_by_the_query_idf_and_imputes_missing_scores() -> None:
+    from kgarden.search.retrieve import convex
+
+    lexical = [(1, 6.0), (2, 3.0)]  # BM25 of items 1 and 2; the query's idf mass is 10
+    dense = [(2, 0.5), (3, 0.6)]  # cosines of items 2 and 3
+    fused = convex(lexical, dense, idf_mass=10.0, alpha=0.5)
+    assert fused[1] == pytest.approx(0.5 * 0.6 + 0.5 * 0.5)  # no cosine: the list's lowest
+    assert fused[2] == pytest.approx(0.5 * 0.3 + 0.5 * 0.5)
+    assert fused[3] == pytest.approx(0.5 * 0.3 + 0.5 * 0.6)  # no BM25: the list's lowest
+    assert convex([], dense, idf_mass=0.0) == {2: pytest.approx(0.6 * 0.5),
+                                               3: pytest.approx(0.6 * 0.6)}
+
+
+def test_fusion_is_a_choice_and_checked(search_demo: Garden) -> None:
+    convex = search_demo.search("knowledge distillation", k=3, fusion="convex")
+    assert "distill" in convex.hits[0].title.lower()
+    with pytest.raises(QueryError, match="unknown fusion"):
+        search_demo.search("knowledge distillation", fusion="max")

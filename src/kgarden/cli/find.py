@@ -50,6 +50,9 @@ def search(
     k: Annotated[int, typer.Option("--k", "-k", help="How many papers.")] = 10,
     mode: Annotated[str, typer.Option(help="hybrid (BM25 + dense, fused), bm25 or dense.")] =
         "hybrid",
+    fusion: Annotated[str, typer.Option(
+        help="rrf (rank fusion, robust; the default) or convex (scores, better on SciFact)."
+    )] = "rrf",
     since: SinceOption = None,
     until: UntilOption = None,
     author: AuthorOption = None,
@@ -60,7 +63,7 @@ def search(
     """Find papers by meaning and by words, each with its best-matching sentence."""
     filters = Filters(since=since, until=until, author=author, concept=concept)
     with open_garden(garden) as g:
-        result = g.search(query, k=k, filters=filters, mode=mode)
+        result = g.search(query, k=k, filters=filters, mode=mode, fusion=fusion)
     if json:
         # SearchHit's fields begin paper_id, title, score, snippet: the documented keys first
         print_json([h.to_dict() for h in result.hits])

@@ -51,11 +51,11 @@ class SearchResult:
 
 def search_papers(conn: sqlite3.Connection, settings: Settings, cache: IndexCache, text: str,
                   *, k: int = 10, filters: Filters | None = None,
-                  mode: str = "hybrid") -> SearchResult:
+                  mode: str = "hybrid", fusion: str = "rrf") -> SearchResult:
     if k < 1 or k > 1000:
         raise QueryError(f"--k must be between 1 and 1000, got {k}")
     retriever = Retriever(conn, settings, cache)
-    found = retriever.retrieve(text, n=max(100, k), filters=filters, mode=mode)
+    found = retriever.retrieve(text, n=max(100, k), filters=filters, mode=mode, fusion=fusion)
     top = found.ranked[:k]
     concepts = cache.get(conn, "concept") if found.query_vector is not None else None
     rows = {
