@@ -17,9 +17,10 @@ import sqlite3
 from collections.abc import Iterable
 
 from kgarden.curate import events
-from kgarden.curate.apply import ACCEPTED, PROPOSED, rows_in
+from kgarden.curate.apply import ACCEPTED, PROPOSED
 from kgarden.curate.keys import RELATION, RelationKey
 from kgarden.curate.state import Curation
+from kgarden.store.db import chunks
 
 ACCEPT = "accept"
 
@@ -43,9 +44,7 @@ def machine_accept(conn: sqlite3.Connection, curation: Curation,
         rows = conn.execute(sql + group, (agency.threshold,)).fetchall()
     else:
         rows = []
-        ids = sorted(set(relation_ids))
-        for start in range(0, len(ids), 500):
-            part = ids[start:start + 500]
+        for part in chunks(sorted(set(relation_ids))):
             rows += conn.execute(sql + f" AND r.id IN ({','.join('?' * len(part))})" + group,
                                  [*part, agency.threshold]).fetchall()
     todo: list[tuple[int, RelationKey, float, str]] = []
@@ -66,10 +65,3 @@ def machine_accept(conn: sqlite3.Connection, curation: Curation,
     for _, key, _, component in todo:
         curation.statuses[key] = (ACCEPTED, f"{events.MACHINE}{component}")
     return len(todo)
-
-
-def written_relations(conn: sqlite3.Connection, pks: Iterable[int]) -> set[int]:
-    """The relations with evidence from these papers."""
-    return {int(r[0]) for r in rows_in(
-        conn, "SELECT DISTINCT relation_id FROM evidence WHERE paper_pk IN ({marks})",
-        sorted(set(pks)))}

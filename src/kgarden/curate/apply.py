@@ -21,8 +21,8 @@ from kgarden.curate.state import Curation
 from kgarden.embed.vectors import bump_vectors_version
 from kgarden.extract.rules import PaperText
 from kgarden.settings import Settings
-from kgarden.store.db import now
-from kgarden.store.writer import GardenWriter, chunks
+from kgarden.store.db import chunks, now
+from kgarden.store.writer import GardenWriter
 
 PROPOSED, ACCEPTED, REJECTED = "proposed", "accepted", "rejected"
 
@@ -285,8 +285,8 @@ def rebuild(conn: sqlite3.Connection, settings: Settings) -> None:
             conn.execute("UPDATE papers SET retracted = 0 WHERE pk = ?", (pk,))
     pks = [int(r[0]) for r in conn.execute("SELECT pk FROM papers WHERE retracted = 0 AND"
                                            " extracted_hash IS NOT NULL")]
-    for start in range(0, len(pks), 500):
-        rederive(conn, settings, pks[start:start + 500])
+    for part in chunks(pks):
+        rederive(conn, settings, part)
     rebuild_assertions(conn, curation)
     sync_statuses(conn, curation)
     for key in curation.names:

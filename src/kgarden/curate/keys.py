@@ -15,7 +15,6 @@ PAPER = "paper"
 HYPOTHESIS = "hypothesis"
 FACT = "fact"  # a relation a person (or a model, by harvest) asserted
 GARDEN = "garden"
-TARGET_KINDS = (RELATION, CONCEPT, PAPER, HYPOTHESIS, FACT, GARDEN)
 GARDEN_TARGET = "garden"
 
 
@@ -33,15 +32,6 @@ class RelationKey(NamedTuple):
     def parse(cls, target: str) -> RelationKey:
         subject, predicate, obj, negated = json.loads(target)
         return cls(str(subject), str(predicate), str(obj), bool(negated))
-
-
-class MentionKey(NamedTuple):
-    """A mention: its paper, field and character offsets in that field."""
-
-    paper_id: str
-    field: str
-    start: int
-    end: int
 
 
 def hypothesis_target(a_key: str, b_key: str) -> str:

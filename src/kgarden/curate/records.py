@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from kgarden.extract.types import Acronym, Mention, PaperExtraction, Relation, SentenceSpan
+from kgarden.store.db import chunks
 
 FORMAT = 1
 
@@ -63,9 +64,7 @@ def load(conn: sqlite3.Connection, pks: Sequence[int]
          ) -> dict[int, tuple[int, PaperExtraction]]:
     """pk -> (run id, record) for the papers that have one."""
     out: dict[int, tuple[int, PaperExtraction]] = {}
-    items = list(pks)
-    for start in range(0, len(items), 500):
-        part = items[start:start + 500]
+    for part in chunks(list(pks)):
         marks = ",".join("?" * len(part))
         for pk, run_id, blob in conn.execute(
                 f"SELECT paper_pk, run_id, record FROM extractions WHERE paper_pk IN ({marks})",

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +40,13 @@ class Split:
 class Agency:
     mode: str = DIRECTED
     threshold: float = DEFAULT_THRESHOLD
+
+    @classmethod
+    def parse(cls, value: Any) -> Agency:
+        """From a decision's value; None (never set, or undone): the default."""
+        if value is None:
+            return cls()
+        return cls(str(value["mode"]), float(value.get("threshold", DEFAULT_THRESHOLD)))
 
     @property
     def machine_accepts(self) -> bool:
@@ -95,8 +101,7 @@ class Curation:
             elif kind == PAPER and prop == "retracted" and value:
                 out.retracted.add(target)
             elif kind == GARDEN and target == GARDEN_TARGET and prop == "agency":
-                out.agency = Agency(str(value["mode"]),
-                                    float(value.get("threshold", DEFAULT_THRESHOLD)))
+                out.agency = Agency.parse(value)
         for concept, name in names:
             out.names[out.final(concept)] = name
         # in event order: where a merge made two decided relations one, the later decision wins
@@ -169,22 +174,4 @@ def decision(conn: sqlite3.Connection, kind: str, target: str, prop: str) -> Any
 
 
 def agency(conn: sqlite3.Connection) -> Agency:
-    value = decision(conn, GARDEN, GARDEN_TARGET, "agency")
-    if value is None:
-        return Agency()
-    return Agency(str(value["mode"]), float(value.get("threshold", DEFAULT_THRESHOLD)))
-
-
-def decided(conn: sqlite3.Connection, kind: str, targets: Iterable[str], prop: str
-            ) -> dict[str, Any]:
-    """target -> value for those of ``targets`` with a decided ``prop``."""
-    items = list(targets)
-    out: dict[str, Any] = {}
-    for start in range(0, len(items), 500):
-        part = items[start:start + 500]
-        marks = ",".join("?" * len(part))
-        for target, raw in conn.execute(
-                f"SELECT target, value FROM decisions WHERE target_kind = ? AND property = ?"
-                f" AND target IN ({marks})", [kind, prop, *part]):
-            out[str(target)] = json.loads(raw)
-    return out
+    return Agency.parse(decision(conn, GARDEN, GARDEN_TARGET, "agency"))

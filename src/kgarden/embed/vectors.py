@@ -18,7 +18,7 @@ import numpy as np
 from kgarden.embed.base import Embedder, Matrix, embedder_id, get_embedder
 from kgarden.errors import ConfigError, EmbedderMismatchError
 from kgarden.settings import Settings
-from kgarden.store.db import transaction
+from kgarden.store.db import chunks, transaction
 
 Progress = Callable[[int, int], None]
 
@@ -205,12 +205,10 @@ def concept_vectors(conn: sqlite3.Connection, concept_ids: Sequence[int]) -> dic
     cost milliseconds where loading all of a large garden's takes seconds."""
     select = ("SELECT v.item_id, v.vector FROM vectors v JOIN concepts c ON c.id = v.item_id"
               " WHERE v.kind = 'concept' AND c.paper_count > 0 AND v.source_key = c.name")
-    ids = list(concept_ids)
     out: dict[int, Matrix] = {}
-    for start in range(0, len(ids), 500):
-        part = ids[start:start + 500]
+    for part in chunks(list(concept_ids)):
         for item_id, blob in conn.execute(
-                select + f" AND v.item_id IN ({','.join('?' * len(part))})", part):
+                select + f" AND v.item_id IN ({','.join('?' * len(part))})", list(part)):
             out[int(item_id)] = np.frombuffer(blob, dtype=np.float32)
     return out
 

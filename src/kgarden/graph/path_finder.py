@@ -179,14 +179,15 @@ class _Closeness:
         return [float(found[i] @ self.target) if i in found else self.neutral for i in ids]
 
 
+NO_VECTORS = ("this garden has no concept vectors (`kgarden embed` makes them): the alternative"
+              " paths are uniform random walks, not drawn toward the target")
 NEUTRAL_SAMPLE = 2000  # about this many concept vectors give the neutral (mean) cosine
 
 
 def _closeness(conn: sqlite3.Connection, settings: Settings, target: int, target_name: str,
                notes: list[str]) -> _Closeness:
     if garden_embedder(conn) is None:
-        notes.append("this garden has no concept vectors (`kgarden embed` makes them): the"
-                     " alternative paths are uniform random walks, not drawn toward the target")
+        notes.append(NO_VECTORS)
         return _Closeness(None, None, 0.0)
     vector = concept_vectors(conn, [target]).get(target)
     if vector is None:
@@ -195,8 +196,7 @@ def _closeness(conn: sqlite3.Connection, settings: Settings, target: int, target
     sample = concept_vectors(conn, concept_sample(conn, NEUTRAL_SAMPLE,
                                                   settings.embed_concept_min_papers))
     if not sample:
-        notes.append("this garden has no concept vectors (`kgarden embed` makes them): the"
-                     " alternative paths are uniform random walks, not drawn toward the target")
+        notes.append(NO_VECTORS)
         return _Closeness(None, None, 0.0)
     neutral = float(np.mean(np.stack(list(sample.values())) @ vector))
     return _Closeness(conn, vector, neutral)

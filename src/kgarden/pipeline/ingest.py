@@ -23,8 +23,8 @@ from kgarden.pipeline.executors import ExtractionFailure, LocalExecutor
 from kgarden.registry import registry
 from kgarden.settings import Settings
 from kgarden.sources import read_files
-from kgarden.store.db import transaction
-from kgarden.store.writer import GardenWriter, chunks
+from kgarden.store.db import chunks, transaction
+from kgarden.store.writer import GardenWriter
 
 Progress = Callable[[int, int], None]  # (papers done, papers to do)
 CHUNK = 32  # papers per unit of work sent to a worker

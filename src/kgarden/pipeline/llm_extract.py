@@ -47,8 +47,8 @@ from kgarden.llm.client import CallInfo, LLMClient, LLMConfig, ReplyInvalid
 from kgarden.llm.prompts import load_prompt
 from kgarden.pipeline.ingest import IngestReport, Progress
 from kgarden.settings import Settings
-from kgarden.store.db import transaction
-from kgarden.store.writer import GardenWriter, chunks
+from kgarden.store.db import chunks, transaction
+from kgarden.store.writer import GardenWriter
 
 LOAD_CHUNK = 200  # papers read from the garden at a time
 UNSEGMENTED = ("the garden holds no current sentences of this paper: extract it with rules"

@@ -8,16 +8,25 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 from kgarden.errors import GardenNotFoundError, NotAGardenError, SchemaVersionError
 
+T = TypeVar("T")
+CHUNK = 500  # parameters per IN (...) query, well under SQLite's limit
 APPLICATION_ID = 0x4B47444E  # "KGDN" in the SQLite header: this file is a kgarden garden
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterable[Sequence[T]]:
+    """``items`` in slices of ``size``: for ``IN (...)`` queries over many ids."""
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
 
 
 def now() -> str:

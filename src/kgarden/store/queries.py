@@ -15,6 +15,7 @@ from typing import Any
 from kgarden.errors import NotFoundError, QueryError
 from kgarden.extract.keys import concept_key, key_variants
 from kgarden.extract.types import PREDICATES
+from kgarden.store.db import chunks
 
 # Concepts rank by salience: papers mentioning them, times specificity (everyday single words
 # such as "development" or "aspects" score low), favouring multi-word terms, which name
@@ -302,8 +303,7 @@ def _evidence(conn: sqlite3.Connection, relation_ids: list[int], per_relation: i
 
 def _assertions(conn: sqlite3.Connection, relation_ids: list[int]) -> dict[int, list[Assertion]]:
     out: dict[int, list[Assertion]] = {rid: [] for rid in relation_ids}
-    for part in range(0, len(relation_ids), 500):
-        ids = relation_ids[part:part + 500]
+    for ids in chunks(relation_ids):
         for row in conn.execute(
             f"SELECT a.relation_id, a.kind, a.actor, a.note, p.id, p.title, s.text, a.model,"
             f" a.prompt_id, a.score, a.event_id FROM assertions a"
@@ -311,7 +311,7 @@ def _assertions(conn: sqlite3.Connection, relation_ids: list[int]) -> dict[int, 
             f" LEFT JOIN sentences s ON s.paper_pk = a.paper_pk AND s.field = a.field"
             f" AND s.start_char = a.start_char"
             f" WHERE a.relation_id IN ({','.join('?' * len(ids))})"
-            f" ORDER BY a.event_id", ids,
+            f" ORDER BY a.event_id", list(ids),
         ):
             out[row[0]].append(Assertion(*row[1:]))
     return out

@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from kgarden import __version__
 from kgarden.curate import records
@@ -26,10 +26,7 @@ from kgarden.extract.rules import ExtractorStamp
 from kgarden.extract.salience import choose_name, specificity
 from kgarden.extract.types import PAPER_SUBJECT, PaperExtraction
 from kgarden.models import Paper
-from kgarden.store.db import now
-
-_CHUNK = 500  # parameters per IN (...) query, well under SQLite's limit
-T = TypeVar("T")
+from kgarden.store.db import chunks, now
 
 
 class PaperTexts(Protocol):
@@ -41,11 +38,6 @@ class PaperTexts(Protocol):
     def title(self) -> str: ...
     @property
     def abstract(self) -> str: ...
-
-
-def chunks(items: Sequence[T], size: int = _CHUNK) -> Iterable[Sequence[T]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
 
 
 @dataclass
@@ -109,9 +101,6 @@ class GardenWriter:
         if self._curation is None:
             self._curation = Curation.load(self.conn)
         return self._curation
-
-    def reload_curation(self) -> None:
-        self._curation = None
 
     # -- runs ----------------------------------------------------------------------------------
     def start_run(self, stamp: ExtractorStamp) -> int:
