@@ -9,7 +9,9 @@ BEIR). For every retrieval mode the script reports nDCG@10 and Recall@100, avera
 plus the mean query time. nDCG@10 is also given on the claims at even positions of the file (on
 which the weight of the convex fusion was chosen) and on those at odd positions (held out).
 ``--lengths`` embeds the garden once per maximum input length of the embedder (word pieces),
-to weigh quality against embedding speed.
+and ``--precisions`` once per arithmetic (float32, bfloat16), to weigh quality against
+embedding speed; where two precisions embed at the same length, the cosine between each
+abstract's two vectors is reported too.
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from _common import emit, find_data
 
 from kgarden import Garden, load_settings
-from kgarden.embed.vectors import reset_vectors
+from kgarden.embed.vectors import load_vectors, reset_vectors
 from kgarden.models import make_paper
 from kgarden.search.retrieve import Retriever
 
@@ -86,6 +89,8 @@ def main() -> None:
     parser.add_argument("--data", default=None, help="the data folder (default ../shared/data)")
     parser.add_argument("--lengths", type=int, nargs="+", default=[256, 128],
                         help="maximum embedder input lengths to compare (word pieces)")
+    parser.add_argument("--precisions", nargs="+", default=["float32"],
+                        help="embedder arithmetic to compare (float32, bfloat16, auto)")
     parser.add_argument("--limit", type=int, default=None, help="only the first N claims")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
@@ -112,23 +117,36 @@ def main() -> None:
             "SELECT pk, id FROM papers")}
         rows.append(evaluate(garden, claims, doc_of, "bm25", "BM25 (FTS5, title weight 2)"))
         for length in args.lengths:
-            garden.settings = load_settings(
-                {"embed_on_ingest": False, "embed_max_tokens": length}, env={})
-            reset_vectors(garden.conn)
-            started = time.perf_counter()
-            report = garden.embed()
-            seconds = time.perf_counter() - started
-            notes.append(f"embedding at {length} word pieces: {report.papers:,} abstracts and "
-                         f"{report.concepts:,} concepts in {seconds:.0f} s "
-                         f"({report.papers / seconds:.1f} abstracts/s with their concepts)")
-            rows.append(evaluate(garden, claims, doc_of, "dense",
-                                 f"dense (MiniLM, {length} word pieces)"))
-            rows.append(evaluate(
-                garden, claims, doc_of, "hybrid",
-                f"fused, RRF k=60 (BM25 + MiniLM {length}): kgarden's default", "rrf"))
-            rows.append(evaluate(garden, claims, doc_of, "hybrid",
-                                 f"fused, convex 0.4, BM25 / query idf (BM25 + MiniLM {length})",
-                                 "convex"))
+            vectors_by_precision = {}
+            for precision in args.precisions:
+                garden.settings = load_settings(
+                    {"embed_on_ingest": False, "embed_max_tokens": length,
+                     "embed_precision": precision}, env={})
+                reset_vectors(garden.conn)
+                started = time.perf_counter()
+                report = garden.embed()
+                seconds = time.perf_counter() - started
+                vectors_by_precision[precision] = load_vectors(garden.conn, "paper")[1]
+                model = f"MiniLM {length}" + (f" {precision}" if len(args.precisions) > 1 else "")
+                notes.append(f"embedding at {length} word pieces, {precision}: "
+                             f"{report.papers:,} abstracts and {report.concepts:,} concepts in "
+                             f"{seconds:.0f} s ({report.papers / seconds:.1f} abstracts/s with "
+                             "their concepts)")
+                rows.append(evaluate(garden, claims, doc_of, "dense", f"dense ({model})"))
+                rows.append(evaluate(garden, claims, doc_of, "hybrid",
+                                     f"fused, RRF k=60 (BM25 + {model}): kgarden's default",
+                                     "rrf"))
+                rows.append(evaluate(garden, claims, doc_of, "hybrid",
+                                     f"fused, convex 0.4, BM25 / query idf (BM25 + {model})",
+                                     "convex"))
+            if len(vectors_by_precision) > 1:
+                first, *others = vectors_by_precision.items()
+                for name, matrix in others:
+                    cosine = (first[1] * matrix).sum(axis=1)
+                    notes.append(f"cosine between each abstract's {first[0]} and {name} vectors "
+                                 f"at {length}: min {cosine.min():.5f}, mean "
+                                 f"{cosine.mean():.5f}, share below 0.999 "
+                                 f"{100 * float(np.mean(cosine < 0.999)):.2f} %")
     lines = [f"SciFact: {len(corpus):,} abstracts ({len(doc_by_paper):,} distinct ids), "
              f"{len(claims)} claims with cited documents.", ""]
     lines += [f"- {n}" for n in notes] + [""]

@@ -193,3 +193,23 @@ def test_fusion_is_a_choice_and_checked(search_demo: Garden) -> None:
     assert "distill" in convex.hits[0].title.lower()
     with pytest.raises(QueryError, match="unknown fusion"):
         search_demo.search("knowledge distillation", fusion="max")
+
+
+def test_bfloat16_embedding_gives_the_float32_vectors_and_bad_precision_is_refused() -> None:
+    import numpy as np
+
+    from kgarden.embed.base import get_embedder
+    from kgarden.embed.minilm import resolve_precision
+    from kgarden.errors import ConfigError
+
+    model = get_embedder("minilm")
+    texts = ["Knowledge distillation trains a small student model from a large teacher.",
+             "A tutoring system helps students learn algebra.", "graph neural network"]
+    full = model.embed(texts, precision="float32")
+    half = model.embed(texts, precision="bfloat16")
+    assert full.shape == half.shape == (3, 384)
+    assert not np.array_equal(full, half)  # the arithmetic did change
+    assert float((full * half).sum(axis=1).min()) > 0.999
+    assert resolve_precision("auto") in ("float32", "bfloat16")
+    with pytest.raises(ConfigError, match="embed_precision"):
+        model.embed(texts, precision="float8")

@@ -184,7 +184,8 @@ def embed_pending(conn: sqlite3.Connection, settings: Settings, *,
         for kind, items in (("paper", papers), ("concept", concepts)):
             for batch in _batches(items, max(1, settings.embed_batch_size)):
                 vectors = model.embed([text for _, text, _ in batch],
-                                      max_tokens=settings.embed_max_tokens)
+                                      max_tokens=settings.embed_max_tokens,
+                                      precision=settings.embed_precision)
                 _write(conn, kind, name, batch, vectors)
                 if kind == "paper":
                     report.papers += len(batch)
