@@ -13,7 +13,7 @@ from conftest import kg
 
 from kgarden import Garden
 from kgarden.errors import NotFoundError, QueryError
-from kgarden.graph.path_finder import PathResult, concept_chain
+from kgarden.graph.path_finder import COOCCURRENCE, PathResult, concept_chain, with_cooccurrences
 from kgarden.graph.relation_graph import RelationGraph
 from kgarden.search.paths import PathEdge
 from kgarden.settings import Settings
@@ -128,6 +128,45 @@ def test_a_garden_without_vectors_still_samples(demo_garden: Garden) -> None:
         assert_real_evidence(demo_garden, path)
 
 
+# -- the graph read node by node -------------------------------------------------------------
+
+def test_the_graph_read_node_by_node_is_the_whole_graph(demo_garden: Garden) -> None:
+    conn = demo_garden.conn
+    rejected = conn.execute("SELECT id FROM relations WHERE evidence_count > 0 LIMIT 1"
+                            ).fetchone()[0]
+    demo_garden.reject(f"R{rejected}", reason="test")
+    live = {int(r[0]) for r in conn.execute(
+        "SELECT id FROM concepts WHERE kind = 'concept' AND paper_count > 0")}
+    whole: dict[int, list[tuple[int, int]]] = {}
+    for a, b, rid in conn.execute(
+            "SELECT subject_id, object_id, id FROM relations WHERE evidence_count > 0"
+            " AND status != 'rejected' ORDER BY id"):
+        if a != b and a in live and b in live:
+            whole.setdefault(a, []).append((b, rid))
+            whole.setdefault(b, []).append((a, rid))
+    assert whole and all(rid != rejected for adj in whole.values() for _, rid in adj)
+    graph = RelationGraph.load(conn)
+    every = [int(r[0]) for r in conn.execute("SELECT id FROM concepts")]
+    assert {n: graph.adjacent(n) for n in every if graph.adjacent(n)} == whole
+    paper = int(conn.execute("SELECT id FROM concepts WHERE kind = 'paper'").fetchone()[0])
+    assert paper not in graph  # paper nodes are no steps of a path
+
+    pairs = {(int(a), int(b)) for a, b in conn.execute("SELECT a, b FROM cooccurrences")}
+    mixed = with_cooccurrences(conn, RelationGraph.load(conn))
+    for node in every:
+        typed = whole.get(node, [])
+        related = {n for n, _ in typed}
+        partners = sorted(b if a == node else a for a, b in pairs if node in (a, b))
+        expected = typed + [(p, COOCCURRENCE) for p in partners
+                            if p in live and p not in related]
+        assert mixed.adjacent(node) == (expected if node in live else [])
+    a, (b, _) = next(iter(whole.items()))[0], whole[next(iter(whole))][0]
+    cut = graph.without(a, b)
+    assert all(n != b for n, _ in cut.adjacent(a)) and all(n != a for n, _ in cut.adjacent(b))
+    assert len(cut.adjacent(a)) == len(graph.adjacent(a)) - sum(
+        1 for n, _ in graph.adjacent(a) if n == b)
+
+
 # -- a handmade graph ------------------------------------------------------------------------
 
 def ladder() -> RelationGraph:
@@ -213,3 +252,29 @@ def test_cli_bad_arguments_exit_2(garden_file: Path) -> None:
         assert code == 2 and err.startswith("error:") and "Traceback" not in err
     code, _, err = kg("path", "LLM", "LLMs", "-g", garden_file)
     assert code == 2 and "same concept" in err
+
+
+def test_a_walk_at_a_hub_weighs_a_sample_of_its_neighbours() -> None:
+    from kgarden.graph.relation_graph import STEP_OPTIONS
+
+    # 1 is a hub of 400 leaves (2..401); leaf 401 alone leads on to the target 0
+    neighbours: dict[int, list[tuple[int, int]]] = {1: [(leaf, leaf) for leaf in range(2, 402)]}
+    for leaf in range(2, 402):
+        neighbours[leaf] = [(1, leaf)]
+    neighbours[401].append((0, 1000))
+    neighbours[0] = [(401, 1000)]
+    graph = RelationGraph(neighbours=neighbours)
+    asked: list[int] = []
+
+    def closeness(ids: list[int]) -> list[float]:
+        asked.extend(ids)
+        return [1.0 if i == 401 else 0.0 for i in ids]
+
+    walks = graph.walks(1, 0, 1, closeness=closeness, max_hops=2, seed=0, tries=50)
+    assert walks == [[(1, 401, 401), (401, 0, 1000)]]
+    assert len(asked) == len(set(asked)) < 400  # not every leaf's vector was needed
+    first = graph.walks(1, 0, 1, closeness=lambda ids: [0.0] * len(ids), max_hops=2, seed=5,
+                        tries=50)
+    assert first == graph.walks(1, 0, 1, closeness=lambda ids: [0.0] * len(ids), max_hops=2,
+                                seed=5, tries=50)  # the sample is drawn from the seed
+    assert STEP_OPTIONS < 400

@@ -201,15 +201,21 @@ def embed_pending(conn: sqlite3.Connection, settings: Settings, *,
     return report
 
 
-def concept_vectors(conn: sqlite3.Connection, concept_ids: Sequence[int]) -> dict[int, Matrix]:
-    """The current vectors of these concepts (those that have one), read by key: a few hundred
-    cost milliseconds where loading all of a large garden's takes seconds."""
-    select = ("SELECT v.item_id, v.vector FROM vectors v JOIN concepts c ON c.id = v.item_id"
-              " WHERE v.kind = 'concept' AND c.paper_count > 0 AND v.source_key = c.name")
+def concept_vectors(conn: sqlite3.Connection, concept_ids: Sequence[int], *,
+                    min_papers: int = 1) -> dict[int, Matrix]:
+    """The current vectors of these concepts (those that have one and are in at least
+    ``min_papers`` papers), read by key: a few hundred cost milliseconds where loading all of
+    a large garden's takes seconds. Each vector is a random read, so concepts are filtered
+    first: with ``embed_concept_min_papers``, most concepts of a large garden (in one paper)
+    cost no read of the vectors table."""
+    select = ("SELECT v.item_id, v.vector FROM concepts c CROSS JOIN vectors v"
+              " ON v.kind = 'concept' AND v.item_id = c.id"
+              " WHERE c.paper_count >= ? AND v.source_key = c.name")
     out: dict[int, Matrix] = {}
     for part in chunks(list(concept_ids)):
         for item_id, blob in conn.execute(
-                select + f" AND v.item_id IN ({','.join('?' * len(part))})", list(part)):
+                select + f" AND c.id IN ({','.join('?' * len(part))})",
+                [max(1, min_papers), *part]):
             out[int(item_id)] = np.frombuffer(blob, dtype=np.float32)
     return out
 

@@ -14,18 +14,22 @@ import json
 import math
 import sqlite3
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from kgarden.embed.index import IndexCache
 from kgarden.embed.vectors import garden_embedder
 from kgarden.errors import LLMError, NotFoundError, QueryError
-from kgarden.graph.linkpred import WEIGHTS, ConceptGraph, features, plausibility
 from kgarden.search.paths import PathEdge, path_edges
 from kgarden.settings import Settings
 from kgarden.store.db import now, transaction
 from kgarden.store.queries import SALIENCE_SQL, find_concept, live_paper_count
+
+# linkpred brings scipy (0.2 s): imported where used, so that commands which only read the
+# ledger (and every command's start, through Garden) do not pay for it
+if TYPE_CHECKING:
+    from kgarden.graph.linkpred import ConceptGraph
 
 RANKER = "linkpred.v2"  # v2: a walk over papers, cosine and growth
 MIN_PAPERS = 3  # concepts in fewer papers are too thin to reason about
@@ -59,6 +63,8 @@ class Hypothesis:
 
 def _graph(conn: sqlite3.Connection) -> tuple[ConceptGraph, int]:
     """The co-occurrence graph; small gardens keep concepts in 2 papers, so they have one."""
+    from kgarden.graph.linkpred import ConceptGraph
+
     graph = ConceptGraph.build(conn, min_papers=MIN_PAPERS)
     if len(graph) < 200:
         return ConceptGraph.build(conn, min_papers=2), 2
@@ -92,6 +98,8 @@ def _sources(conn: sqlite3.Connection, graph: ConceptGraph, about: str | None,
 
 def _candidates(graph: ConceptGraph, sources: list[int], cache: IndexCache,
                 conn: sqlite3.Connection, n: int) -> list[tuple[int, int, dict[str, float]]]:
+    from kgarden.graph.linkpred import features, plausibility
+
     vectors = cache.get(conn, "concept") if garden_embedder(conn) else None
     best: dict[tuple[int, int], tuple[float, dict[str, float]]] = {}
     for start in range(0, len(sources), 50):
@@ -174,6 +182,8 @@ def propose(conn: sqlite3.Connection, settings: Settings, cache: IndexCache, *,
         return []
     sources = _sources(conn, graph, about, min_papers)
     found = _candidates(graph, sources, cache, conn, 2 * n)
+    from kgarden.graph.linkpred import WEIGHTS
+
     components = {"ranker": RANKER, "weights": dict(WEIGHTS), "min_papers": min_papers,
                   "embedder": garden_embedder(conn), "sources": "about" if about else "salient"}
     entries: list[tuple[int, int, dict[str, float], list[list[PathEdge]]]] = []

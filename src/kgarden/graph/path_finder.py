@@ -8,7 +8,7 @@ Alternatives are randomised walks from A (RelationGraph.walks): each step goes t
 neighbour drawn with probability proportional to exp(cos(neighbour, B) / 0.1), so walks drift
 toward B's meaning while still exploring; a neighbour that is B is always taken. The cosine is
 between concept vectors (B without one: its name embedded); neighbours without a vector count
-as a typical concept (B's mean cosine with a fixed spread sample of about 2,000 concept
+as a typical concept (B's mean cosine with a fixed spread sample of about 300 concept
 vectors; every one in a small garden). A garden without vectors walks
 uniformly at random, and says so.
 
@@ -37,7 +37,7 @@ from kgarden.embed.vectors import (
     garden_embedder,
 )
 from kgarden.errors import NotFoundError, QueryError
-from kgarden.graph.relation_graph import GraphCache, RelationGraph, Step
+from kgarden.graph.relation_graph import GraphCache, RelationGraph, Step, is_live
 from kgarden.search import concepts as fuzzy
 from kgarden.search.paths import PathEdge, path_edges, relation_path
 from kgarden.settings import Settings
@@ -167,21 +167,25 @@ class _Closeness:
     Concepts without a vector get ``neutral``."""
 
     def __init__(self, conn: sqlite3.Connection | None, target: Matrix | None,
-                 neutral: float) -> None:
+                 neutral: float, min_papers: int = 1) -> None:
         self.conn = conn
         self.target = target
         self.neutral = neutral
+        self.min_papers = min_papers
 
     def __call__(self, ids: list[int]) -> list[float]:
         if self.conn is None or self.target is None:
             return [0.0] * len(ids)
-        found = concept_vectors(self.conn, ids)
+        found = concept_vectors(self.conn, ids, min_papers=self.min_papers)
         return [float(found[i] @ self.target) if i in found else self.neutral for i in ids]
 
 
 NO_VECTORS = ("this garden has no concept vectors (`kgarden embed` makes them): the alternative"
               " paths are uniform random walks, not drawn toward the target")
-NEUTRAL_SAMPLE = 2000  # about this many concept vectors give the neutral (mean) cosine
+# about this many concept vectors give the neutral (mean) cosine: its standard error is then
+# about 0.006 (cosines of concept names spread by about 0.1), small beside the walk's
+# temperature of 0.1, and reading them costs milliseconds rather than 2,000's tenth of a second
+NEUTRAL_SAMPLE = 300
 
 
 def _closeness(conn: sqlite3.Connection, settings: Settings, target: int, target_name: str,
@@ -199,18 +203,15 @@ def _closeness(conn: sqlite3.Connection, settings: Settings, target: int, target
         notes.append(NO_VECTORS)
         return _Closeness(None, None, 0.0)
     neutral = float(np.mean(np.stack(list(sample.values())) @ vector))
-    return _Closeness(conn, vector, neutral)
+    return _Closeness(conn, vector, neutral, settings.embed_concept_min_papers)
 
 
 def _without_edge(graph: RelationGraph, a: int, b: int) -> RelationGraph:
     """``graph`` without edges between ``a`` and ``b``: a walk takes a step to the target
     whenever it can, so from a neighbour of it every walk would be the one-step path."""
-    if all(n != b for n, _ in graph.neighbours.get(a, ())):
+    if all(n != b for n, _ in graph.adjacent(a)):
         return graph
-    neighbours = dict(graph.neighbours)
-    neighbours[a] = [(n, rid) for n, rid in neighbours[a] if n != b]
-    neighbours[b] = [(n, rid) for n, rid in neighbours[b] if n != a]
-    return RelationGraph(neighbours=neighbours)
+    return graph.without(a, b)
 
 
 def _edges(conn: sqlite3.Connection, steps: Sequence[Step]) -> list[PathEdge]:
@@ -218,37 +219,30 @@ def _edges(conn: sqlite3.Connection, steps: Sequence[Step]) -> list[PathEdge]:
                              for a, b, rid in steps])
 
 
+_COOCCURRING = (
+    "SELECT co.b FROM cooccurrences co CROSS JOIN concepts c ON c.id = co.b"
+    " WHERE co.a = :n AND co.sentences >= :min AND c.kind = 'concept' AND c.paper_count > 0"
+    " UNION ALL"
+    " SELECT co.a FROM cooccurrences co CROSS JOIN concepts c ON c.id = co.a"
+    " WHERE co.b = :n AND co.sentences >= :min AND c.kind = 'concept' AND c.paper_count > 0"
+)
+
+
 def with_cooccurrences(conn: sqlite3.Connection, typed: RelationGraph) -> RelationGraph:
     """``typed`` plus a COOCCURRENCE edge between concepts named in one sentence (in at least
-    two sentences when the garden has more than ALL_COOCCURRENCES pairs) and not related."""
+    two sentences when the garden has more than ALL_COOCCURRENCES pairs) and not related;
+    read node by node, like ``typed``."""
     pairs = int(conn.execute("SELECT count(*) FROM (SELECT 1 FROM cooccurrences LIMIT ?)",
                              (ALL_COOCCURRENCES + 1,)).fetchone()[0])
     min_sentences = 1 if pairs <= ALL_COOCCURRENCES else 2
-    # typed adjacency lists are shared, and copied only where a co-occurrence joins them
-    neighbours = dict(typed.neighbours)
-    copied: set[int] = set()
 
-    def add(a: int, b: int) -> None:
-        if a not in copied:
-            copied.add(a)
-            neighbours[a] = list(neighbours.get(a, ()))
-        neighbours[a].append((b, COOCCURRENCE))
+    def fetch(node: int) -> list[tuple[int, int]]:
+        own = typed.adjacent(node)
+        if not own and not is_live(conn, node):
+            return []
+        related = {n for n, _ in own}
+        partners = sorted(int(r[0]) for r in conn.execute(
+            _COOCCURRING, {"n": node, "min": min_sentences}))
+        return own + [(p, COOCCURRENCE) for p in partners if p not in related]
 
-    # as in RelationGraph.load: filtering in Python beats joining concepts (whose index on
-    # kind and paper_count led SQLite to pair every live concept with every other)
-    excluded = {int(r[0]) for r in conn.execute(
-        "SELECT id FROM concepts WHERE kind = 'paper'"
-        " UNION ALL SELECT id FROM concepts WHERE kind = 'concept' AND paper_count = 0")}
-    related: set[int] = set()
-    current = None
-    for a, b in conn.execute("SELECT a, b FROM cooccurrences WHERE sentences >= ?"
-                             " ORDER BY a, b", (min_sentences,)):
-        if a in excluded or b in excluded:
-            continue
-        if a != current:
-            current = a
-            related = {n for n, _ in typed.neighbours.get(a, ())}
-        if b not in related:
-            add(a, b)
-            add(b, a)
-    return RelationGraph(neighbours=neighbours)
+    return RelationGraph(fetch=fetch)

@@ -1,9 +1,10 @@
-"""The typed-relation graph in memory, for paths: shortest (bidirectional breadth-first) and
-sampled (randomised walks drawn toward the target by embedding similarity).
+"""The typed-relation graph, for paths: shortest (bidirectional breadth-first) and sampled
+(randomised walks drawn toward the target by embedding similarity).
 
-Searching breadth-first with one SQL query per frontier took 200-350 ms on the 74,628-paper
-garden (353k relations); the adjacency lists load once per open garden (reloaded after any
-write) and a search is then a few milliseconds.
+A node's neighbours are read from SQLite the first time a search reaches it (two index
+lookups) and kept for the life of the graph (one open garden, until it changes). Loading all
+353k relations of the 74,628-paper garden first took about 1 s of a cold `kgarden path`,
+which reaches a few thousand of its 170k concepts.
 """
 
 from __future__ import annotations
@@ -12,41 +13,70 @@ import math
 import random
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 Step = tuple[int, int, int]  # (from concept, to concept, relation id)
+Adjacency = list[tuple[int, int]]  # (neighbour, relation id), in relation-id order
 FRONTIER_CAP = 2000  # nodes expanded per side and step: bounds a search between two hubs
+# A walk at a hub weighs a random sample of this many of its neighbours, not all (as GraphSAGE
+# samples neighbourhoods): each weight needs the neighbour's vector, and a hub of the
+# 74,728-paper garden has thousands of neighbours, each vector one random read.
+STEP_OPTIONS = 128
+
+# Paper nodes (the subjects of 'proposes') and concepts left without live papers are no steps
+# of a path. CROSS JOIN keeps SQLite from starting at the concepts' index on kind.
+_LIVE = "c.kind = 'concept' AND c.paper_count > 0"
+_TYPED = (
+    "SELECT r.object_id, r.id FROM relations r CROSS JOIN concepts c ON c.id = r.object_id"
+    f" WHERE r.subject_id = :n AND r.object_id != :n AND r.evidence_count > 0"
+    f" AND r.status != 'rejected' AND {_LIVE}"
+    " UNION ALL"
+    " SELECT r.subject_id, r.id FROM relations r CROSS JOIN concepts c ON c.id = r.subject_id"
+    f" WHERE r.object_id = :n AND r.subject_id != :n AND r.evidence_count > 0"
+    f" AND r.status != 'rejected' AND {_LIVE}"
+)
 
 
-@dataclass
 class RelationGraph:
-    """Live typed relations (not rejected, with evidence) between concepts, both directions."""
+    """Live typed relations (not rejected, with evidence) between concepts, both directions.
 
-    neighbours: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    ``neighbours`` holds the adjacency lists known so far; ``fetch`` gives those of a node not
+    yet known (without it, a node not in ``neighbours`` has none)."""
+
+    def __init__(self, neighbours: dict[int, Adjacency] | None = None,
+                 fetch: Callable[[int], Adjacency] | None = None) -> None:
+        self.neighbours: dict[int, Adjacency] = {} if neighbours is None else neighbours
+        self._fetch = fetch
 
     @classmethod
     def load(cls, conn: sqlite3.Connection) -> RelationGraph:
-        graph = cls()
-        adjacency = graph.neighbours
-        # paper nodes (the subjects of 'proposes') and concepts left without live papers are no
-        # steps of a path; filtering them here is five times faster than joining concepts
-        excluded = {int(r[0]) for r in conn.execute(
-            "SELECT id FROM concepts WHERE kind = 'paper'"
-            " UNION ALL SELECT id FROM concepts WHERE kind = 'concept' AND paper_count = 0")}
-        for a, b, rid in conn.execute(
-                "SELECT subject_id, object_id, id FROM relations"
-                " WHERE evidence_count > 0 AND status != 'rejected' ORDER BY id"):
-            if a == b or a in excluded or b in excluded:
-                continue
-            adjacency.setdefault(a, []).append((b, rid))
-            adjacency.setdefault(b, []).append((a, rid))
-        return graph
+        """The garden's typed relations, read node by node as a search reaches them."""
+        def fetch(node: int) -> Adjacency:
+            if not is_live(conn, node):
+                return []
+            return sorted(((int(n), int(rid)) for n, rid in conn.execute(_TYPED, {"n": node})),
+                          key=lambda item: item[1])
+        return cls(fetch=fetch)
+
+    def adjacent(self, node: int) -> Adjacency:
+        known = self.neighbours.get(node)
+        if known is None:
+            known = self._fetch(node) if self._fetch is not None else []
+            self.neighbours[node] = known
+        return known
+
+    def without(self, a: int, b: int) -> RelationGraph:
+        """This graph without its edges between ``a`` and ``b``."""
+        def fetch(node: int) -> Adjacency:
+            known = self.adjacent(node)
+            other = b if node == a else a if node == b else None
+            return known if other is None else [item for item in known if item[0] != other]
+        return RelationGraph(fetch=fetch)
 
     def __contains__(self, node: int) -> bool:
-        return node in self.neighbours
+        return bool(self.adjacent(node))
 
     def degree(self, node: int) -> int:
-        return len(self.neighbours.get(node, ()))
+        return len(self.adjacent(node))
 
     def shortest(self, source: int, target: int, max_hops: int = 6) -> list[Step] | None:
         """A shortest path as steps, or None when none within ``max_hops``."""
@@ -62,7 +92,7 @@ class RelationGraph:
             seen, other_side = parents[side], parents[1 - side]
             nxt: list[int] = []
             for node in frontier:
-                for neighbour, rid in self.neighbours.get(node, ()):
+                for neighbour, rid in self.adjacent(node):
                     if neighbour in seen:
                         continue
                     seen[neighbour] = (node, rid)
@@ -79,7 +109,8 @@ class RelationGraph:
 
         Each walk steps to an unvisited neighbour drawn with probability proportional to
         exp(closeness to the target / temperature), so it drifts toward the target's meaning
-        while still exploring; a neighbour that is the target is always taken.
+        while still exploring; a neighbour that is the target is always taken. From a node with
+        more than STEP_OPTIONS unvisited neighbours, the draw is among a random STEP_OPTIONS.
         """
         if source not in self or target not in self or source == target:
             return []
@@ -104,13 +135,15 @@ class RelationGraph:
               max_hops: int, temperature: float) -> list[Step] | None:
         node, visited, path = source, {source}, []
         for _ in range(max_hops):
-            options = [(n, rid) for n, rid in self.neighbours.get(node, ()) if n not in visited]
+            options = [(n, rid) for n, rid in self.adjacent(node) if n not in visited]
             if not options:
                 return None
             direct = [o for o in options if o[0] == target]
             if direct:
                 path.append((node, target, direct[0][1]))
                 return path
+            if len(options) > STEP_OPTIONS:
+                options = rng.sample(options, STEP_OPTIONS)
             missing = list({n for n, _ in options if n not in cache})
             if missing:
                 cache.update(zip(missing, closeness(missing), strict=True))
@@ -121,6 +154,12 @@ class RelationGraph:
             visited.add(nxt)
             node = nxt
         return None
+
+
+def is_live(conn: sqlite3.Connection, node: int) -> bool:
+    """Whether ``node`` is a concept with live papers (a node paths may pass)."""
+    row = conn.execute("SELECT kind, paper_count FROM concepts WHERE id = ?", (node,)).fetchone()
+    return row is not None and row[0] == "concept" and int(row[1]) > 0
 
 
 def _join(parents: list[dict[int, tuple[int, int] | None]], meet: int) -> list[Step]:
