@@ -27,11 +27,11 @@ STEP_OPTIONS = 128
 _LIVE = "c.kind = 'concept' AND c.paper_count > 0"
 _TYPED = (
     "SELECT r.object_id, r.id FROM relations r CROSS JOIN concepts c ON c.id = r.object_id"
-    f" WHERE r.subject_id = :n AND r.object_id != :n AND r.evidence_count > 0"
+    " WHERE r.subject_id = :n AND r.object_id != :n AND r.evidence_count > 0"
     f" AND r.status != 'rejected' AND {_LIVE}"
     " UNION ALL"
     " SELECT r.subject_id, r.id FROM relations r CROSS JOIN concepts c ON c.id = r.subject_id"
-    f" WHERE r.object_id = :n AND r.subject_id != :n AND r.evidence_count > 0"
+    " WHERE r.object_id = :n AND r.subject_id != :n AND r.evidence_count > 0"
     f" AND r.status != 'rejected' AND {_LIVE}"
 )
 
