@@ -184,7 +184,7 @@ NO_VECTORS = ("this garden has no concept vectors (`kgarden embed` makes them): 
               " paths are uniform random walks, not drawn toward the target")
 # about this many concept vectors give the neutral (mean) cosine: its standard error is then
 # about 0.006 (cosines of concept names spread by about 0.1), small beside the walk's
-# temperature of 0.1, and reading them costs milliseconds rather than 2,000's tenth of a second
+# temperature of 0.1; reading 300 takes about 10 ms, 2,000 took a tenth of a second
 NEUTRAL_SAMPLE = 300
 
 
