@@ -91,3 +91,23 @@ def test_formula_and_markup_fragments_are_not_concepts(extract) -> None:  # type
 def test_names_at_sentence_start_keep_their_capitals(extract) -> None:  # type: ignore[no-untyped-def]
     r = extract("Fred Dretske argues so. Knowledge distillation helps.")
     assert displays(r)[:2] == ["Fred Dretske", "knowledge distillation"]
+
+
+def test_a_possessive_before_a_generic_tail_is_stripped_with_it(extract) -> None:  # type: ignore[no-untyped-def]
+    # "models' capabilities": the generic tail goes, and so does the apostrophe it leaves
+    r = extract("We study large language models' capabilities in mathematical reasoning."
+                " The vision-language model's abilities are limited.")
+    names = displays(r)
+    assert "large language model" in names and "vision-language model" in names
+    assert not any(name.endswith(("'", "'s")) for name in names), names
+
+
+def test_an_acronym_defined_after_a_possessive_names_the_concept_without_it(extract) -> None:  # type: ignore[no-untyped-def]
+    r = extract("Accurately quantifying a large language model's (LLM) uncertainty is crucial."
+                " Work has focused on improving large language models' (LLMs') performance."
+                " LLMs answer questions.")
+    keys = {m.key for m in r.mentions}
+    assert "largelanguagemodel" in keys
+    assert not any(m.display.endswith(("'", "'s")) for m in r.mentions), displays(r)
+    llm = [m for m in r.mentions if m.surface in ("LLM", "LLMs")]
+    assert llm and all(m.key == "largelanguagemodel" for m in llm)

@@ -17,6 +17,9 @@ _PAREN = re.compile(r"\(([^()]{1,12})\)")
 _FUNCTION_WORDS = frozenset({"and", "or", "of", "the", "a", "an", "for", "in", "on", "to",
                              "with", "by", "at", "from", "as", "via"})
 _WORD = re.compile(r"\S+")
+# "a large language model's (LLM)", "language models' (LMs')": the possessive is no part of
+# either form (left on, it made "large language models'" a concept of its own)
+_POSSESSIVE = re.compile(r"(?:['\u2019]s|['\u2019])$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +80,7 @@ def find_definitions(text: str) -> list[Definition]:
     found: list[Definition] = []
     for paren in _PAREN.finditer(text):
         inner = paren.group(1).strip()
-        short = inner.split(";")[0].split(",")[0].strip()
+        short = _POSSESSIVE.sub("", inner.split(";")[0].split(",")[0].strip())
         if not _valid_short(short):
             continue
         short_start = paren.start(1) + paren.group(1).index(short)
@@ -90,6 +93,9 @@ def find_definitions(text: str) -> list[Definition]:
         long_end = paren.start()
         while long_end > long_start and text[long_end - 1].isspace():
             long_end -= 1
+        possessive = _POSSESSIVE.search(text, long_start, long_end)
+        if possessive is not None:
+            long_end = possessive.start()
         long_form = text[long_start:long_end]
         if len(long_form) <= len(short) or long_form.lower() == short.lower():
             continue

@@ -116,6 +116,9 @@ def _modifies_noun_to_right(doc: Any, first: int, last: int) -> bool:
             tok.dep_ in _INNER_MODIFIER_DEPS
             and head.i > last
             and head.tag_ in NOUN_TAGS
+            # a possessor marked by 's or ' ("language models' abilities") is a phrase of its
+            # own: the marker breaks the phrase to its right, which would otherwise lose it
+            and not (tok.dep_ == "poss" and i + 1 < len(doc) and doc[i + 1].tag_ == "POS")
         ):
             return True
     return False
