@@ -111,3 +111,12 @@ def test_an_acronym_defined_after_a_possessive_names_the_concept_without_it(extr
     assert not any(m.display.endswith(("'", "'s")) for m in r.mentions), displays(r)
     llm = [m for m in r.mentions if m.surface in ("LLM", "LLMs")]
     assert llm and all(m.key == "largelanguagemodel" for m in llm)
+
+
+def test_percentages_and_generic_single_words_are_no_concepts(extract) -> None:  # type: ignore[no-untyped-def]
+    r = extract("The model gives a 12% improvement in accuracy over the baseline."
+                " This gap is a promise for reliance on knowledge distillation in practice.")
+    names = displays(r)
+    assert "improvement" not in names and "% improvement" not in names
+    assert not {"gap", "promise", "reliance", "practice", "percent"} & set(names), names
+    assert "knowledge distillation" in names and "accuracy" in names

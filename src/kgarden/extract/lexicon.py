@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-LEXICON_VERSION = 1
+LEXICON_VERSION = 2  # 2: generic single words of the arXiv garden (2026-12-01)
 
 
 def _words(text: str) -> list[str]:
@@ -48,7 +48,10 @@ AMBIGUOUS_MODIFIERS = frozenset(_words("""
 standard general common typical basic generic regular normal usual vanilla
 """))
 
-# Nouns too vague to be a concept on their own ("results", "aspects", "this work").
+# Nouns too vague to be a concept on their own ("results", "aspects", "this work"). The last
+# lines are words that stood among the most frequent one-word "concepts" of the 74,728-paper
+# arXiv garden, and some led its hypothesis list ("complex task | assumption", "% improvement |
+# percent").
 GENERIC_NOUNS = frozenset(_words("""
 approach method technique framework model system paper work study article result finding
 problem issue aspect way task performance effect effort challenge question case number set
@@ -72,6 +75,13 @@ billion billions dozen dozens first time experiments evidence observation observ
 property characteristic feature features quality effectiveness baseline baselines benchmark
 benchmarks dataset data datasets information knowledge understanding concept notion
 principle theory hypothesis
+gap advance development contrast stage promise reliance foundation difference practice reason
+applicability comparison size access innovation relationship concern phenomenon
+implementation change reduction family adoption opportunity demand background influence
+feasibility implication scratch hand hour requirement pair topic balance subject candidate
+report choice investigation support experience increase operation extension limit creation
+phase average necessity percent percentage practitioner mitigation acceptance enhancement
+measure barrier majority second standard assumption difficulty ii iii iv
 """))
 
 # Heads that add nothing when a noun precedes them: "knowledge distillation techniques" and

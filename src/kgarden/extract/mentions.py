@@ -164,7 +164,9 @@ class PhraseFinder:
             u_last = min(u_last, last)
             word = _unit_text(doc, u_first, u_last)
             single_drop = u_first == u_last and doc[u_first].tag_ in LEADING_DROP_TAGS
-            if single_drop or word in VAGUE_MODIFIERS or not word or word.isdigit():
+            # "a 12% improvement": the tagger calls "%" a noun; it goes with its number
+            if single_drop or word in VAGUE_MODIFIERS or not word or word.isdigit() \
+                    or word == "%":
                 first = u_last + 1
                 continue
             if word in AMBIGUOUS_MODIFIERS and self.words_between(u_last + 1, last) >= 2:
