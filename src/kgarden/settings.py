@@ -65,7 +65,7 @@ SETTINGS: tuple[Setting, ...] = (
         str,
         "auto",
         "Arithmetic of bulk embedding: auto (bfloat16 where the CPU has bfloat16 instructions,"
-        " 1.3-1.9x faster, vectors equal to 4 decimals), float32 or bfloat16.",
+        " 1.3-1.9x faster, each vector at cosine 0.99997+ to float32), float32 or bfloat16.",
     ),
     Setting(
         "embed_concept_min_papers",
