@@ -100,7 +100,9 @@ def test_central_and_bridge_concepts(demo_report: tuple[Report, Path]) -> None:
     bridges = report.bridges
     assert len(bridges) >= 5
     names = [b["name"] for b in bridges]
-    assert "large language model" in names and "knowledge distillation" in names
+    # "large language model" tops betweenness but is no bridge under the rule since lexicon 2:
+    # half its links stay home and the rest spread thinly (8 % to each of three communities)
+    assert "artificial intelligence" in names and "knowledge distillation" in names
     assert len(set(names)) == len(names)
     # an everyday word links everything but bridges nothing (weighted down by specificity)
     assert "development" not in names and "training" not in names
