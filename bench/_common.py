@@ -24,6 +24,15 @@ def find_data(data: str | None, *parts: str) -> Path | None:
     return path
 
 
+def garden_missing(path: Path, how: str = "build it with kgarden ingest") -> bool:
+    """True, after printing "skipped: ... not found (how)", when the garden file is absent,
+    so a script can exit 0."""
+    if path.exists():
+        return False
+    print(f"skipped: {path} not found ({how})")
+    return True
+
+
 def prf(tp: int, n_pred: int, n_gold: int) -> tuple[float, float, float]:
     """Precision, recall and F1 from counts (0.0 where a denominator is 0)."""
     precision = tp / n_pred if n_pred else 0.0

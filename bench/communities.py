@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import emit, markdown_table
+from _common import emit, garden_missing, markdown_table
 from scipy import sparse
 
 Array = np.ndarray[Any, Any]
@@ -192,8 +192,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    if not args.garden.exists():
-        print(f"skipped: {args.garden} not found (build it with kgarden ingest)")
+    if garden_missing(args.garden):
         return
     from kgarden import Garden, load_settings
     from kgarden.graph.paper_communities import UNASSIGNED, garden_paper_communities

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import emit
+from _common import emit, garden_missing
 
 from kgarden import Garden, load_settings
 from kgarden.graph import linkpred
@@ -172,8 +172,7 @@ def main() -> None:
                         help="choose the weights on the validation split")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    if not args.garden.exists():
-        print(f"skipped: {args.garden} not found (build it with kgarden ingest)")
+    if garden_missing(args.garden):
         return
     settings = load_settings({"embed_on_ingest": False}, env={})
     with Garden.open(args.garden, settings=settings) as garden:

@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import REPO_ROOT, emit, markdown_table
+from _common import REPO_ROOT, emit, garden_missing, markdown_table
 
 TARGETS = {"report": 60.0, "path": 1.0, "hypotheses": 10.0}
 LAUNCH = "from kgarden.cli.app import main; main()"
@@ -97,8 +97,7 @@ def main() -> None:
                         help="only the in-process graph builds")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    if not args.garden.exists():
-        print(f"skipped: {args.garden} not found (build it with kgarden ingest)")
+    if garden_missing(args.garden):
         return
     pairs = [tuple(p) for p in args.pair] if args.pair else [
         ("knowledge distillation", "medical image segmentation"),

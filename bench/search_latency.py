@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import emit
+from _common import emit, garden_missing
 
 from kgarden import Garden, load_settings
 from kgarden.embed.base import get_embedder
@@ -166,8 +166,7 @@ def main() -> None:
     parser.add_argument("--million", action="store_true",
                         help="also compare indexes on 1M vectors (builds take many minutes)")
     args = parser.parse_args()
-    if not args.garden.exists():
-        print(f"skipped: {args.garden} not found (build it with bench/throughput.py --keep)")
+    if garden_missing(args.garden, "build it with bench/throughput.py --keep"):
         return
     rng = random.Random(args.seed)
     settings = load_settings({"embed_on_ingest": False}, env={})

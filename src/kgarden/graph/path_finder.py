@@ -37,7 +37,13 @@ from kgarden.embed.vectors import (
     garden_embedder,
 )
 from kgarden.errors import NotFoundError, QueryError
-from kgarden.graph.relation_graph import GraphCache, RelationGraph, Step, is_live
+from kgarden.graph.relation_graph import (
+    LIVE_CONCEPT,
+    GraphCache,
+    RelationGraph,
+    Step,
+    is_live,
+)
 from kgarden.search import concepts as fuzzy
 from kgarden.search.paths import PathEdge, path_edges, relation_path
 from kgarden.settings import Settings
@@ -221,10 +227,10 @@ def _edges(conn: sqlite3.Connection, steps: Sequence[Step]) -> list[PathEdge]:
 
 _COOCCURRING = (
     "SELECT co.b FROM cooccurrences co CROSS JOIN concepts c ON c.id = co.b"
-    " WHERE co.a = :n AND co.sentences >= :min AND c.kind = 'concept' AND c.paper_count > 0"
+    f" WHERE co.a = :n AND co.sentences >= :min AND {LIVE_CONCEPT}"
     " UNION ALL"
     " SELECT co.a FROM cooccurrences co CROSS JOIN concepts c ON c.id = co.a"
-    " WHERE co.b = :n AND co.sentences >= :min AND c.kind = 'concept' AND c.paper_count > 0"
+    f" WHERE co.b = :n AND co.sentences >= :min AND {LIVE_CONCEPT}"
 )
 
 

@@ -24,15 +24,15 @@ STEP_OPTIONS = 128
 
 # Paper nodes (the subjects of 'proposes') and concepts left without live papers are no steps
 # of a path. CROSS JOIN keeps SQLite from starting at the concepts' index on kind.
-_LIVE = "c.kind = 'concept' AND c.paper_count > 0"
+LIVE_CONCEPT = "c.kind = 'concept' AND c.paper_count > 0"  # c: the neighbour's concepts row
 _TYPED = (
     "SELECT r.object_id, r.id FROM relations r CROSS JOIN concepts c ON c.id = r.object_id"
     " WHERE r.subject_id = :n AND r.object_id != :n AND r.evidence_count > 0"
-    f" AND r.status != 'rejected' AND {_LIVE}"
+    f" AND r.status != 'rejected' AND {LIVE_CONCEPT}"
     " UNION ALL"
     " SELECT r.subject_id, r.id FROM relations r CROSS JOIN concepts c ON c.id = r.subject_id"
     " WHERE r.object_id = :n AND r.subject_id != :n AND r.evidence_count > 0"
-    f" AND r.status != 'rejected' AND {_LIVE}"
+    f" AND r.status != 'rejected' AND {LIVE_CONCEPT}"
 )
 
 
