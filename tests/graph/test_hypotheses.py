@@ -14,7 +14,7 @@ from llm_server import TEST_API_KEY, ScriptedLLMServer, chat
 
 from kgarden import Garden, load_settings
 from kgarden.errors import NotFoundError, QueryError
-from kgarden.graph.hypotheses import _best
+from kgarden.graph.hypotheses import _best, _variants
 from kgarden.settings import Settings
 
 
@@ -41,10 +41,13 @@ def test_hypotheses_are_new_pairs_with_real_evidence(garden: Path, settings: Set
         assert [h.score for h in found] == sorted((h.score for h in found), reverse=True)
         for h in found:
             assert co_mentioned(g, h.id) == 0, (h.a, h.b)  # no paper mentions both
+            assert not _variants(h.a, h.b), (h.a, h.b)
+            assert 0 < h.signals["specificity"] <= 1 and h.signals["popularity"] >= 1
             assert h.status == "proposed" and h.paths
             assert h.components["ranker"] == "linkpred.v2"
             assert h.components["embedder"] == "minilm.v1"
-            assert h.score == pytest.approx(h.plausibility * h.novelty)
+            assert h.score == pytest.approx(h.plausibility * h.novelty * h.signals["specificity"]
+                                            / h.signals["popularity"])
             for path in h.paths:
                 assert path[0]["subject"] in (h.a, h.b) or path[0]["object"] in (h.a, h.b)
                 for edge in path:
@@ -124,3 +127,13 @@ def test_best_keeps_the_order_of_a_full_stable_sort() -> None:
     score = np.array([0.5, 2.0, -np.inf, 2.0, 1.0, 0.5, 0.5])
     for n in range(1, 8):
         assert _best(score, n).tolist() == np.argsort(-score, kind="stable")[:n].tolist()
+
+
+def test_names_sharing_a_word_are_variants_not_hypotheses() -> None:
+    assert _variants("low-resource language", "low-resource dialect translation")
+    assert _variants("medical imaging", "imaging information")
+    assert _variants("language model", "large language models")  # plural, nested
+    assert _variants("graph neural network", "Graph Neural Networks")
+    assert not _variants("knowledge distillation", "medical image segmentation")
+    assert not _variants("retrieval for tutoring", "distillation for tutors")  # function word
+    assert not _variants("3D Gaussian Splatting", "3D coordinate")  # two letters say little

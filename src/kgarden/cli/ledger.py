@@ -13,9 +13,9 @@ from kgarden.graph.hypotheses import Hypothesis
 hypotheses_app = typer.Typer(
     name="hypotheses", no_args_is_help=False, invoke_without_command=True,
     rich_markup_mode=None,
-    help="Concept pairs no paper mentions together, ranked by plausibility x novelty and kept "
-         "in a ledger with their evidence. `kgarden hypotheses` proposes; `list` and `show ID` "
-         "read the ledger.")
+    help="Concept pairs no paper mentions together, ranked by plausibility x novelty x "
+         "specificity / popularity and kept in a ledger with their evidence. `kgarden "
+         "hypotheses` proposes; `list` and `show ID` read the ledger.")
 
 
 @hypotheses_app.callback()
@@ -86,7 +86,7 @@ def ledger_table(entries: list[Hypothesis]) -> Table:
         table.add_column(Text(header), justify="right" if header in
                          ("id", "score", "plausibility", "novelty", "shared") else "left")
     for h in entries:
-        table.add_row(Text(str(h.id)), Text(h.a), Text(h.b), Text(f"{h.score:.2f}"),
+        table.add_row(Text(str(h.id)), Text(h.a), Text(h.b), Text(f"{h.score:.3g}"),
                       Text(f"{h.plausibility:.2f}"), Text(f"{h.novelty:.2f}"),
                       Text(f"{h.signals.get('common_neighbours', 0):.0f}"),
                       Text(h.status + (" (flagged)" if h.flags else "")))
@@ -105,8 +105,11 @@ def print_hypothesis(console: Console, h: Hypothesis) -> None:
     for flag in h.flags:
         console.print(Text(f"flagged: paper {flag.get('paper_id')} was {flag.get('reason')}"
                            " (its evidence below is gone)", style="bold yellow"))
-    console.print(Text(f"score {h.score:.3f} = plausibility {h.plausibility:.2f}"
-                       f" x novelty {h.novelty:.2f}"))
+    formula = f"score {h.score:.3g} = plausibility {h.plausibility:.2f} x novelty {h.novelty:.2f}"
+    if "popularity" in h.signals:  # entries ranked before interest.v1 have no such factors
+        formula += (f" x specificity {h.signals['specificity']:.2f}"
+                    f" / popularity {h.signals['popularity']:.1f}")
+    console.print(Text(formula))
     console.print(Text("signals: " + ", ".join(f"{k} {v:.3g}" for k, v in h.signals.items()),
                        style="dim"))
     console.print(Text("made by: " + ", ".join(f"{k} {v}" for k, v in h.components.items()),
