@@ -2,16 +2,18 @@
 popularity alone predicts?
 
     python bench/hypothesis_list.py --garden /tmp/big/disc.db --out bench/results/hypothesis_list.md
+    python bench/hypothesis_list.py --garden /tmp/big/disc.db --until 2025-09-30 --to 2025-12-31
 
 bench/discovery.py measures how well each source's partners are ranked. This measures the list a
 researcher reads: the top K pairs over the 100 most salient sources. The graph comes from papers
-dated up to 2025-12-31, the sources are its most salient concepts (paper count x specificity,
-multi-word names x 1.5, in the graph's papers), and for each listed pair we ask whether a 2026
-paper mentions both. Frequent concepts meet by chance, so each pair's chance is also computed
-from its two concepts' 2026 paper counts alone, 1 - exp(-n_a n_b / N) for N papers of 2026; lift
-is met / chance. The baseline is the previous ranking, plausibility x novelty (interest.v0,
-re-implemented here), beside kgarden's (graph/hypotheses.py, called as `kgarden hypotheses` calls
-it), in the same run on the same graph and sources.
+dated up to 2025-12-31 (``--until``); the sources are its most salient concepts (paper count x
+specificity, multi-word names x 1.5, in the graph's papers); and for each listed pair we ask
+whether a later paper (up to ``--to``) mentions both. Frequent concepts meet by chance, so each
+pair's chance is also computed from its two concepts' paper counts in the later papers alone,
+1 - exp(-n_a n_b / N) for N later papers; lift is met / chance. The baseline is the previous
+ranking, plausibility x novelty (interest.v0, re-implemented here), beside kgarden's
+(graph/hypotheses.py, called as `kgarden hypotheses` calls it), in the same run on the same
+graph and sources.
 """
 
 from __future__ import annotations
@@ -31,7 +33,6 @@ from kgarden.graph import hypotheses
 from kgarden.graph.linkpred import ConceptGraph, features, plausibility
 
 Array = np.ndarray[Any, Any]
-UNTIL = "2025-12-31"
 SIZES = (20, 100)
 
 
@@ -82,6 +83,8 @@ def measure(pairs: list[tuple[int, int]], future: dict[int, set[int]], counts: A
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--garden", type=Path, required=True)
+    parser.add_argument("--until", default="2025-12-31", help="the graph's last day")
+    parser.add_argument("--to", default=None, help="the later papers' last day (default: all)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     if garden_missing(args.garden):
@@ -89,11 +92,12 @@ def main() -> None:
     settings = load_settings({"embed_on_ingest": False}, env={})
     with Garden.open(args.garden, settings=settings) as garden:
         conn = garden.conn
-        graph = ConceptGraph.build(conn, min_papers=hypotheses.MIN_PAPERS, until=UNTIL)
-        future = positives(garden, graph, UNTIL, None)
+        graph = ConceptGraph.build(conn, min_papers=hypotheses.MIN_PAPERS, until=args.until)
+        future = positives(garden, graph, args.until, args.to)
         rows = np.array(conn.execute(
             "SELECT DISTINCT m.paper_pk, m.concept_id FROM mentions m JOIN papers p"
-            " ON p.pk = m.paper_pk WHERE p.retracted = 0 AND p.date > ?", [UNTIL]).fetchall(),
+            " ON p.pk = m.paper_pk WHERE p.retracted = 0 AND p.date > ?"
+            " AND (? IS NULL OR p.date <= ?)", [args.until, args.to, args.to]).fetchall(),
             dtype=np.int64).reshape(-1, 2)
         total = len(np.unique(rows[:, 0]))
         rows = rows[np.isin(rows[:, 1], graph.ids)]
@@ -110,9 +114,10 @@ def main() -> None:
                 [(a, b) for a, b, _ in hypotheses._candidates(
                     graph, sources, garden._indexes, conn, largest)],
         }
-    lines = [f"graph to {UNTIL}: {len(graph):,} concepts in {graph.incidence.shape[0]:,} papers;"
-             f" {len(sources)} salient sources; {total:,} papers dated 2026", "",
-             "| ranking | top K | met in 2026 % | chance % | lift (met / chance) |"
+    later = f"after {args.until}" + (f" up to {args.to}" if args.to else "")
+    lines = [f"graph to {args.until}: {len(graph):,} concepts in {graph.incidence.shape[0]:,}"
+             f" papers; {len(sources)} salient sources; {total:,} papers dated {later}", "",
+             "| ranking | top K | met later % | chance % | lift (met / chance) |"
              " median papers of a concept | everyday-word concepts % |",
              "| :--- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for name, pairs in lists.items():
@@ -122,7 +127,7 @@ def main() -> None:
     for name, pairs in lists.items():
         lines += ["", f"Top 10, {name}:", ""]
         lines += [f"{i}. {names[int(graph.ids[a])]} | {names[int(graph.ids[b])]}"
-                  + (" (met in 2026)" if b in future.get(a, ()) or a in future.get(b, ()) else "")
+                  + (" (met later)" if b in future.get(a, ()) or a in future.get(b, ()) else "")
                   for i, (a, b) in enumerate(pairs[:10], start=1)]
     emit("\n".join(lines), args.out)
 
