@@ -136,4 +136,10 @@ def test_names_sharing_a_word_are_variants_not_hypotheses() -> None:
     assert _variants("graph neural network", "Graph Neural Networks")
     assert not _variants("knowledge distillation", "medical image segmentation")
     assert not _variants("retrieval for tutoring", "distillation for tutors")  # function word
-    assert not _variants("3D Gaussian Splatting", "3D coordinate")  # two letters say little
+    assert _variants("AI agent", "AI safety")
+    assert _variants("AI research", "artificial intelligence")  # an acronym of the other
+    assert _variants("large language models", "LLMs")
+    assert not _variants("AI research", "deep learning")
+    assert not _variants("reinforcement learning", "federated learning")  # a generic head
+    assert _variants("attention mechanism", "global attention")  # not the head of both
+    assert not _variants("theory of mind", "graph neural network")  # "of" is no shared word
