@@ -116,7 +116,8 @@ def _candidates(graph: ConceptGraph, sources: list[int], cache: IndexCache,
     vectors = cache.get(conn, "concept") if garden_embedder(conn) else None
     papers = np.maximum(graph.paper_counts, 1).astype(np.float32)
     specific = node_specificity(conn, graph)
-    established = papers >= max(MIN_PAPERS, math.ceil(PARTNER_SHARE * graph.incidence.shape[0]))
+    # (every node is in the graph's minimum of papers already: 3, or 2 in a small garden)
+    established = papers >= math.ceil(PARTNER_SHARE * graph.incidence.shape[0])
     # in logs: what the source and the partner each add to the pair's interest
     weight = np.log(specific) - np.float32(POPULARITY) * np.log(papers)
     best: dict[tuple[int, int], tuple[float, dict[str, float]]] = {}
