@@ -144,3 +144,44 @@ def test_acronym_used_without_definition_resolves_through_other_papers(
         assert detail.concept.name == "knowledge distillation"
         assert {p.id for p in detail.papers} == {define.id, use.id}
         assert "KD" in detail.concept.aliases
+
+
+def test_reextraction_settles_bare_acronyms_with_the_new_definitions(
+    tmp_path: Path, settings: Settings
+) -> None:
+    """A whole-garden re-extraction replaces the definitions batch by batch. A paper using
+    "QZX" bare comes first (lowest pk, its own batch) and meets the old definitions; after the
+    pass it must follow the new ones."""
+    from kgarden.extract.keys import concept_key
+    from kgarden.models import make_paper
+
+    use = make_paper(title="Using", abstract="We apply QZX to speech recognition.",
+                     source="test")
+    defining = [make_paper(title=f"Defining {i}", abstract="Quantum zeta expansion (QZX)"
+                           f" compresses models in setting {i}.", source="test")
+                for i in (1, 2)]
+
+    def meaning(g: Garden) -> str:
+        return str(g.conn.execute(
+            "SELECT c.key FROM mentions m JOIN concepts c ON c.id = m.concept_id"
+            " JOIN papers p ON p.pk = m.paper_pk WHERE p.id = ? AND m.surface = 'QZX'",
+            (use.id,)).fetchone()[0])
+
+    with Garden.create(tmp_path / "g.db", settings=settings) as g:
+        g.ingest_papers([use, *defining])  # one batch: its definitions are stored first
+        assert meaning(g) == "quantumzetaexpansion"
+        # the state an older extractor left: its definitions named another concept, and the
+        # bare use followed them
+        old = g.conn.execute("SELECT id FROM concepts WHERE key = 'speechrecognition'"
+                             ).fetchone()[0]
+        with g.conn:
+            g.conn.execute("UPDATE aliases SET concept_id = ? WHERE alias = ?",
+                           (old, concept_key("QZX")))
+    one_by_one = load_settings({"embed_on_ingest": False, "batch_size": 1}, env={})
+    with Garden.open(tmp_path / "g.db", settings=one_by_one) as g:
+        report = g.reextract()
+        assert meaning(g) == "quantumzetaexpansion"
+        assert report.second_pass == 1  # only the paper that used it bare
+        assert {r[0] for r in g.conn.execute(
+            "SELECT DISTINCT concept_id FROM aliases WHERE alias = ?", (concept_key("QZX"),))
+            } != {old}

@@ -162,6 +162,9 @@ def ingest_summary(report: IngestReport) -> Text:
         parts.append(f"{report.duplicates} duplicates skipped")
     text = Text(f"read {report.read} papers: " + ", ".join(parts) + "; ")
     text.append(f"extracted {report.extracted} in {report.seconds:.1f} s ({rate:.0f} papers/s)")
+    if report.second_pass:
+        text.append(f"; {report.second_pass} again, whose acronyms used without a definition"
+                    " follow definitions this pass replaced")
     if report.embedding is not None:
         emb = report.embedding
         text.append(f"\nembedded {emb['papers']} papers and {emb['concepts']} concepts "

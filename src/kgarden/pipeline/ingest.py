@@ -43,6 +43,9 @@ class IngestReport:
     run_id: int | None = None
     seconds: float = 0.0
     embedding: dict[str, Any] | None = None  # the embed stage's report, when it ran
+    # re-extraction: papers extracted a second time because a bare acronym's meaning in the
+    # garden changed during the pass (GardenWriter.stale_bare_acronyms)
+    second_pass: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -109,8 +112,18 @@ def reextract_papers(conn: sqlite3.Connection, pks: Sequence[int], settings: Set
     report = IngestReport(read=len(papers), changed=len(papers))
     pk_of = {p.id: p.pk for p in papers}
     if papers:
+        writer.track_bare = True
         _extract(conn, writer, settings, papers, set(pk_of), report, progress,
                  save=lambda batch: {p.id: pk_of[p.id] for p in batch})
+        stale = writer.stale_bare_acronyms()
+        if stale:  # once: the definitions are all new now, so a second pass settles them
+            again = [p for p in papers if p.pk in stale]
+            writer.track_bare = False
+            second = IngestReport(read=len(again), changed=len(again))
+            _extract(conn, writer, settings, again, {p.id for p in again}, second, progress,
+                     save=lambda batch: {p.id: pk_of[p.id] for p in batch})
+            report.second_pass = len(again)
+            report.failed += [f for f in second.failed if f not in report.failed]
     report.seconds = time.perf_counter() - started
     return report
 

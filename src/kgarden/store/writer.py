@@ -94,6 +94,10 @@ class GardenWriter:
         self.conn = conn
         self._created: set[int] = set()  # concepts created by the batch being written
         self._curation: Curation | None = None
+        # paper pk -> {acronym key used bare: the concept the garden's definitions gave it, or
+        # None}; kept only while ``track_bare`` (re-extraction, see stale_bare_acronyms)
+        self.track_bare = False
+        self.bare_resolutions: dict[int, dict[str, int | None]] = {}
 
     @property
     def curation(self) -> Curation:
@@ -419,6 +423,13 @@ class GardenWriter:
         bare = sorted({m.key for ex in extractions for m in ex.mentions
                        if not m.acronym and looks_like_acronym(m.surface)})
         expansions = self._dominant_expansions(bare)
+        if self.track_bare:
+            bare_keys = set(bare)
+            for ex in extractions:
+                used = {m.key for m in ex.mentions if not m.acronym and m.key in bare_keys}
+                if used:
+                    self.bare_resolutions[pk_of[ex.paper_id]] = {
+                        k: expansions.get(k) for k in used}
         keys = sorted({m.key for ex in extractions for m in ex.mentions} - set(expansions))
         ids.update(self._concept_ids(keys, display_of))
         key_of = {cid: key for key, cid in ids.items()}
@@ -457,6 +468,16 @@ class GardenWriter:
             out.update((int(i), str(k)) for i, k in self.conn.execute(
                 f"SELECT id, key FROM concepts WHERE id IN ({marks})", list(part)))
         return out
+
+    def stale_bare_acronyms(self) -> set[int]:
+        """Papers whose bare acronyms the garden's definitions now resolve otherwise than when
+        they were written. A whole-garden re-extraction replaces the definitions paper by
+        paper, so an early paper's "LLMs" may have followed definitions that later papers of
+        the same pass replaced (an older extractor's concept)."""
+        keys = sorted({k for used in self.bare_resolutions.values() for k in used})
+        now = self._dominant_expansions(keys)
+        return {pk for pk, used in self.bare_resolutions.items()
+                if any(now.get(k) != concept for k, concept in used.items())}
 
     def _dominant_expansions(self, keys: Sequence[str]) -> dict[str, int]:
         """Acronym key -> concept, where the garden's definitions clearly agree (2:1 or more)."""
