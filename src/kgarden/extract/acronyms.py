@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kgarden.extract.lexicon import FUNCTION_WORDS
+
 _PAREN = re.compile(r"\(([^()]{1,12})\)")
-# A long form does not start with a function word: in "the Abstraction and Reasoning Corpus
-# (ARC)" the A is "Abstraction", not "and".
-_FUNCTION_WORDS = frozenset({"and", "or", "of", "the", "a", "an", "for", "in", "on", "to",
-                             "with", "by", "at", "from", "as", "via"})
+# A long form does not start with a function word (lexicon.FUNCTION_WORDS): in "the
+# Abstraction and Reasoning Corpus (ARC)" the A is "Abstraction", not "and".
 _WORD = re.compile(r"\S+")
 # "a large language model's (LLM)", "language models' (LMs')": the possessive is no part of
 # either form (left on, it made "large language models'" a concept of its own)
@@ -64,11 +64,11 @@ def _match_long(short: str, words: list[re.Match[str]], text: str) -> int | None
     while start > 0 and long_text[start - 1].isalnum():
         start -= 1
     first_word = long_text[start:].split(" ", 1)[0]
-    if first_word in _FUNCTION_WORDS:
+    if first_word in FUNCTION_WORDS:
         # look further left for a content word with the same initial
         earlier = [w for w in words if w.start() - span_start < start
                    and w.group().lower()[0] == letters[0]
-                   and w.group().lower() not in _FUNCTION_WORDS]
+                   and w.group().lower() not in FUNCTION_WORDS]
         if not earlier:
             return None
         return earlier[-1].start()

@@ -10,6 +10,9 @@ def _words(text: str) -> list[str]:
     return text.split()
 
 
+# Short function words inside names ("the Abstraction and Reasoning Corpus", "theory of mind").
+FUNCTION_WORDS = frozenset({"and", "or", "of", "the", "a", "an", "for", "in", "on", "to",
+                            "with", "by", "at", "from", "as", "via"})
 NOUN_TAGS = frozenset({"NN", "NNS", "NNP", "NNPS"})
 PLURAL_TAGS = frozenset({"NNS", "NNPS"})
 VERB_TAGS = frozenset({"VB", "VBD", "VBG", "VBN", "VBP", "VBZ"})

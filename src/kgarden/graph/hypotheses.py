@@ -29,10 +29,10 @@ import numpy as np
 from kgarden.embed.index import IndexCache
 from kgarden.embed.vectors import garden_embedder
 from kgarden.errors import LLMError, NotFoundError, QueryError
-from kgarden.extract.lexicon import GENERIC_NOUNS, GENERIC_TAILS
+from kgarden.extract.lexicon import FUNCTION_WORDS, GENERIC_NOUNS, GENERIC_TAILS
 from kgarden.search.paths import PathEdge, path_edges
 from kgarden.settings import Settings
-from kgarden.store.db import now, transaction
+from kgarden.store.db import chunks, now, transaction
 from kgarden.store.queries import SALIENCE_SQL, find_concept, live_paper_count
 
 # linkpred brings scipy (0.2 s): imported where used, so that commands which only read the
@@ -166,11 +166,10 @@ def interest(signals: dict[str, float]) -> float:
 def node_specificity(conn: sqlite3.Connection, graph: ConceptGraph) -> np.ndarray[Any, Any]:
     """Per node: the stored specificity of its name (extract/salience.py), 1.0 if unknown."""
     out = np.ones(len(graph), dtype=np.float32)
-    for start in range(0, len(graph), 20_000):
-        ids = [int(i) for i in graph.ids[start:start + 20_000]]
+    for ids in chunks([int(i) for i in graph.ids]):
         for cid, value in conn.execute(
                 f"SELECT id, specificity FROM concepts WHERE id IN ({','.join('?' * len(ids))})",
-                ids):
+                list(ids)):
             if value is not None:
                 out[graph.index[int(cid)]] = max(float(value), 1e-3)
     return out
@@ -187,10 +186,8 @@ def _best(score: np.ndarray[Any, Any], n: int) -> np.ndarray[Any, Any]:
 
 
 def _names(conn: sqlite3.Connection, ids: list[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    return {int(i): str(n) for i, n in conn.execute(
-        f"SELECT id, name FROM concepts WHERE id IN ({','.join('?' * len(ids))})", ids)}
+    return {int(i): str(n) for part in chunks(ids) for i, n in conn.execute(
+        f"SELECT id, name FROM concepts WHERE id IN ({','.join('?' * len(part))})", list(part))}
 
 
 def _variants(a: str, b: str) -> bool:
@@ -229,9 +226,9 @@ def _abbreviates(short: str, long: str) -> bool:
     return False
 
 
-_FUNCTION_WORDS = frozenset({"the", "and", "for", "with", "from", "into", "via", "based", "using",
-                             "its", "their", "non", "over", "under", "between", "towards", "of",
-                             "in", "on", "to", "by", "as", "at", "an", "or"})
+# words two names may share and still be two ideas
+_FUNCTION_WORDS = FUNCTION_WORDS | frozenset({"into", "based", "using", "its", "their", "non",
+                                              "over", "under", "between", "towards"})
 
 
 def _supporting_paths(conn: sqlite3.Connection, graph: ConceptGraph, a: int, b: int
