@@ -48,17 +48,31 @@ STEPS = (0.5, 0.25, 0.1)
 V1 = {"adamic_adar": 1.0, "cosine": 1.0, "preferential": 0.3}  # the previous combination
 
 
-def positives(garden: Garden, graph: ConceptGraph, after: str, until: str | None
-              ) -> dict[int, set[int]]:
-    """node -> nodes first mentioned together with it by a paper dated in (after, until]."""
+def later_mentions(garden: Garden, graph: ConceptGraph, after: str, until: str | None
+                   ) -> tuple[Array, Array, int]:
+    """(paper, node) of each graph node mentioned by a live paper dated in (after, until], one
+    row per pair, and how many such papers there are (mentioning any concept)."""
     where = "p.date > ?" + (" AND p.date <= ?" if until else "")
     rows = np.array(garden.conn.execute(
         "SELECT DISTINCT m.paper_pk, m.concept_id FROM mentions m JOIN papers p"
         f" ON p.pk = m.paper_pk WHERE p.retracted = 0 AND {where}",
         [after, until] if until else [after]).fetchall(), dtype=np.int64).reshape(-1, 2)
+    papers = len(np.unique(rows[:, 0]))
     rows = rows[np.isin(rows[:, 1], graph.ids)]
-    node = np.searchsorted(graph.ids, rows[:, 1])
-    future = linkpred._co(rows[:, 0], node, len(graph))
+    return rows[:, 0], np.searchsorted(graph.ids, rows[:, 1]), papers
+
+
+def positives(garden: Garden, graph: ConceptGraph, after: str, until: str | None
+              ) -> dict[int, set[int]]:
+    """node -> nodes first mentioned together with it by a paper dated in (after, until]."""
+    paper, node, _ = later_mentions(garden, graph, after, until)
+    return new_pairs(graph, paper, node)
+
+
+def new_pairs(graph: ConceptGraph, paper: Array, node: Array) -> dict[int, set[int]]:
+    """node -> nodes that these (paper, node) mentions put together and no paper of the graph
+    did."""
+    future = linkpred._co(paper, node, len(graph))
     future.data[:] = 1.0
     known = graph.binary_comentions()
     fresh = (future - future.multiply(known)).tocoo()  # pairs no earlier paper mentions

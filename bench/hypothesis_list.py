@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 from _common import emit, garden_missing
-from discovery import positives
+from discovery import later_mentions, new_pairs
 
 from kgarden import Garden, load_settings
 from kgarden.graph import hypotheses
@@ -93,16 +93,9 @@ def main() -> None:
     with Garden.open(args.garden, settings=settings) as garden:
         conn = garden.conn
         graph = ConceptGraph.build(conn, min_papers=hypotheses.MIN_PAPERS, until=args.until)
-        future = positives(garden, graph, args.until, args.to)
-        rows = np.array(conn.execute(
-            "SELECT DISTINCT m.paper_pk, m.concept_id FROM mentions m JOIN papers p"
-            " ON p.pk = m.paper_pk WHERE p.retracted = 0 AND p.date > ?"
-            " AND (? IS NULL OR p.date <= ?)", [args.until, args.to, args.to]).fetchall(),
-            dtype=np.int64).reshape(-1, 2)
-        total = len(np.unique(rows[:, 0]))
-        rows = rows[np.isin(rows[:, 1], graph.ids)]
-        counts = np.bincount(np.searchsorted(graph.ids, rows[:, 1]),
-                             minlength=len(graph)).astype(float)
+        paper, node, total = later_mentions(garden, graph, args.until, args.to)
+        future = new_pairs(graph, paper, node)
+        counts = np.bincount(node, minlength=len(graph)).astype(float)
         names = hypotheses._names(conn, [int(i) for i in graph.ids])
         specific = hypotheses.node_specificity(conn, graph)
         sources = salient_sources(graph, specific, names)
