@@ -43,9 +43,10 @@ from kgarden.graph.linkpred import ConceptGraph, Features, features, plausibilit
 Array = np.ndarray[Any, Any]
 HITS = (10, 50, 100)
 # the paper co-mention graph's measures are baselines, not tuned: they cost hypotheses 5 s
-TUNED = ("cosine", "growth", "adamic_adar", "preferential")
+TUNED = ("cosine", "context", "growth", "adamic_adar", "preferential")
 STEPS = (0.5, 0.25, 0.1)
-V1 = {"adamic_adar": 1.0, "cosine": 1.0, "preferential": 0.3}  # the previous combination
+V1 = {"adamic_adar": 1.0, "cosine": 1.0, "preferential": 0.3}  # the first combination
+V2 = {"paper_walk": 1.0, "cosine": 2.0, "growth": 0.75, "adamic_adar": 0.5}  # before contexts
 
 
 def later_mentions(garden: Garden, graph: ConceptGraph, after: str, until: str | None
@@ -103,7 +104,10 @@ def methods(f: Features, weights: dict[str, float] | None = None) -> dict[str, A
             "Adamic-Adar, paper graph": f.paper_adamic_adar,
             "walk over papers": f.paper_walk,
             "embedding cosine": f.cosine,
+            "context cosine (papers' mean vectors)": f.context,
             "kgarden v1 (log Adamic-Adar + cosine + 0.3 log PA)": plausibility(f, V1),
+            "kgarden v2 (log walk + 2 cosine + 0.75 growth + 0.5 log Adamic-Adar)":
+                plausibility(f, V2),
             "kgarden (combined)": plausibility(f, weights)}
 
 
@@ -124,10 +128,12 @@ class Split:
         random.Random(seed).shuffle(chosen)
         chosen = chosen[:sources]
         vectors = garden._indexes.get(garden.conn, "concept")
+        papers = garden._indexes.get(garden.conn, "paper")
         self.batches: list[tuple[Features, list[set[int]]]] = []
         for start in range(0, len(chosen), 50):
             batch = chosen[start:start + 50]
-            self.batches.append((features(self.graph, batch, vectors, paper_graph=True),
+            self.batches.append((features(self.graph, batch, vectors, papers=papers,
+                                          paper_graph=True),
                                  [future[a] for a in batch]))
         pairs = sum(len(future[a]) for a in chosen)
         self.info = (

@@ -44,7 +44,7 @@ def test_hypotheses_are_new_pairs_with_real_evidence(garden: Path, settings: Set
             assert not _variants(h.a, h.b), (h.a, h.b)
             assert 0 < h.signals["specificity"] <= 1 and h.signals["popularity"] >= 1
             assert h.status == "proposed" and h.paths
-            assert h.components["ranker"] == "linkpred.v2"
+            assert h.components["ranker"] == "linkpred.v3"
             assert h.components["embedder"] == "minilm.v1"
             assert h.score == pytest.approx(h.plausibility * h.novelty * h.signals["specificity"]
                                             / h.signals["popularity"])

@@ -10,6 +10,7 @@ from collections import defaultdict
 import numpy as np
 import pytest
 
+from kgarden.embed.index import VectorIndex
 from kgarden.garden import Garden
 from kgarden.graph.linkpred import ConceptGraph, features, plausibility
 
@@ -133,6 +134,37 @@ def test_paper_graph_features_on_request(demo_garden: Garden) -> None:
         weight = 1 / np.log(np.maximum(degree, 2))
         assert f.paper_adamic_adar[row] == pytest.approx((shared * weight).sum(axis=1),
                                                          rel=1e-5)
-    # the default combination reads only the walk, cosine and growth
+    # the default combination reads only the walk, the contexts and growth
     assert np.array_equal(plausibility(plain_f), plausibility(f))
 
+
+
+def test_context_is_the_cosine_of_the_mean_vectors_of_the_graphs_papers(
+        demo_garden: Garden) -> None:
+    conn = demo_garden.conn
+    pks = [int(r[0]) for r in conn.execute("SELECT pk FROM papers ORDER BY pk")]
+    rng = np.random.default_rng(3)
+    matrix = rng.normal(size=(len(pks), 8)).astype(np.float32)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    # the last paper has no vector yet (embedding still running): it adds nothing
+    papers = VectorIndex(np.array(pks[:-1], dtype=np.int64), matrix[:-1])
+    graph = ConceptGraph.build(conn, min_papers=2)
+    sources = [0, int(np.argmax(graph.paper_counts))]
+    f = features(graph, sources, None, papers=papers)
+    vector_of = {pk: matrix[i] for i, pk in enumerate(pks[:-1])}
+    members: dict[int, list[int]] = defaultdict(list)
+    for pk, cid in conn.execute("SELECT DISTINCT paper_pk, concept_id FROM mentions"):
+        members[int(cid)].append(int(pk))
+
+    def mean(node: int) -> np.ndarray:
+        total = sum((vector_of[p] for p in members[int(graph.ids[node])] if p in vector_of),
+                    np.zeros(8, dtype=np.float32))
+        return total / np.linalg.norm(total)
+
+    for row, a in enumerate(sources):
+        expected = [float(mean(a) @ mean(b)) for b in range(len(graph))]
+        assert f.context[row] == pytest.approx(expected, abs=1e-5)
+    # without paper vectors every context is one constant: it changes no source's order
+    assert np.unique(features(graph, sources, None).context).size == 1
+    # and with them the combination reads it
+    assert not np.array_equal(plausibility(f), plausibility(features(graph, sources, None)))

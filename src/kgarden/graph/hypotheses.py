@@ -40,7 +40,7 @@ from kgarden.store.queries import SALIENCE_SQL, find_concept, live_paper_count
 if TYPE_CHECKING:
     from kgarden.graph.linkpred import ConceptGraph
 
-RANKER = "linkpred.v2"  # v2: a walk over papers, cosine and growth
+RANKER = "linkpred.v3"  # v3: a walk over papers, the contexts and growth
 LIST_RANKING = "interest.v1"  # v1: plausibility x novelty x specificity / popularity
 MIN_PAPERS = 3  # concepts in fewer papers are too thin to reason about
 POPULARITY = 0.5  # exponent of the paper counts' product: 0 ranks by chance, 1 by lift
@@ -113,7 +113,9 @@ def _candidates(graph: ConceptGraph, sources: list[int], cache: IndexCache,
     """The ``n`` best pairs of a source and a partner, best first, with their signals."""
     from kgarden.graph.linkpred import features, plausibility
 
-    vectors = cache.get(conn, "concept") if garden_embedder(conn) else None
+    # the papers' vectors, for the contexts; the names' (1.8 s to load on a large garden)
+    # have no weight in plausibility since linkpred.v3
+    paper_vectors = cache.get(conn, "paper") if garden_embedder(conn) else None
     papers = np.maximum(graph.paper_counts, 1).astype(np.float32)
     specific = node_specificity(conn, graph)
     # (every node is in the graph's minimum of papers already: 3, or 2 in a small garden)
@@ -124,7 +126,7 @@ def _candidates(graph: ConceptGraph, sources: list[int], cache: IndexCache,
     names: dict[int, str] = {}
     for start in range(0, len(sources), 50):
         batch = sources[start:start + 50]
-        f = features(graph, batch, vectors)
+        f = features(graph, batch, None, papers=paper_vectors)
         raw = plausibility(f)
         tops: list[np.ndarray[Any, Any]] = []
         for row in range(len(batch)):
@@ -146,7 +148,7 @@ def _candidates(graph: ConceptGraph, sources: list[int], cache: IndexCache,
                            "popularity": float((papers[a] * papers[b]) ** POPULARITY),
                            "paper_walk": float(f.paper_walk[row, b]),
                            "adamic_adar": float(f.adamic_adar[row, b]),
-                           "common_neighbours": common, "cosine": float(f.cosine[row, b]),
+                           "common_neighbours": common, "context": float(f.context[row, b]),
                            "growth": float(f.growth[row, b]),
                            "preferential": float(f.preferential[row, b])}
                 key = (int(min(a, b)), int(max(a, b)))
