@@ -1,10 +1,8 @@
 """Discovery on a time split: predict which concept pairs papers will first mention together.
 
-    kgarden ingest ../shared/data/arxiv/arxiv_daily_2025_2026.jsonl.gz --no-embed \
-        -g /tmp/big/garden.db
-    cp /tmp/big/garden.db /tmp/big/disc.db && kgarden embed --only concepts -g /tmp/big/disc.db
-    python bench/discovery.py --garden /tmp/big/disc.db --out bench/results/discovery.md
-    python bench/discovery.py --garden /tmp/big/disc.db --fit      # validation split only
+    kgarden ingest ../shared/data/arxiv/arxiv_daily_2025_2026.jsonl.gz -g /tmp/big/full.db
+    python bench/discovery.py --garden /tmp/big/full.db --out bench/results/discovery.md
+    python bench/discovery.py --garden /tmp/big/full.db --fit      # validation split only
 
 The graph is built from the mentions of papers dated up to the split day only (concepts in >= 3
 of those papers); the positives are the pairs of those concepts that a later paper mentions
@@ -21,7 +19,9 @@ co-mention graph, the walk over papers, embedding cosine alone and kgarden's com
   while MRR rises), and printed (copy them into linkpred.WEIGHTS by hand).
 
 The concept names and vectors come from the whole garden (a concept's vector is the embedding
-of its name, so it holds nothing about when papers were written).
+of its name, so it holds nothing about when papers were written). A concept's context is the
+mean vector of the graph's papers that mention it, so of papers up to the split day only; the
+garden needs paper vectors for it (without them every context is equal and ranks nothing).
 """
 
 from __future__ import annotations
