@@ -143,3 +143,35 @@ def test_names_sharing_a_word_are_variants_not_hypotheses() -> None:
     assert not _variants("reinforcement learning", "federated learning")  # a generic head
     assert _variants("attention mechanism", "global attention")  # not the head of both
     assert not _variants("theory of mind", "graph neural network")  # "of" is no shared word
+
+
+def test_web_address_share_finds_boilerplate(demo_garden: Garden) -> None:
+    from kgarden.graph.hypotheses import web_address_share
+    from kgarden.graph.linkpred import ConceptGraph
+    from kgarden.models import make_paper
+
+    papers = [make_paper(
+        title=f"Sparse routing for knowledge distillation, part {i}",
+        abstract=("We study knowledge distillation with sparse routing. "
+                  f"Project page: https://example.org/routing-{i} and code at www.example.org."),
+        source="test", id_hint=f"boilerplate-{i}") for i in range(3)]
+    demo_garden.ingest_papers(papers, embed=False)
+    conn = demo_garden.conn
+    graph = ConceptGraph.build(conn, min_papers=2)
+    share = web_address_share(conn, graph)
+    # the obvious way: papers whose sentence naming the concept holds a web address
+    beside: dict[int, set[int]] = {}
+    for cid, pk, text in conn.execute(
+            "SELECT m.concept_id, m.paper_pk, s.text FROM mentions m"
+            " JOIN sentences s ON s.id = m.sentence_id"):
+        if int(cid) in graph.index and ("http" in text or "www." in text):
+            beside.setdefault(int(cid), set()).add(int(pk))
+    expected = [len(beside.get(int(c), ())) / n for c, n in zip(graph.ids, graph.paper_counts,
+                                                                 strict=True)]
+    assert share.tolist() == pytest.approx(expected)
+    page = graph.index[int(conn.execute(
+        "SELECT id FROM concepts WHERE name = 'project page'").fetchone()[0])]
+    distillation = graph.index[int(conn.execute(
+        "SELECT id FROM concepts WHERE name = 'knowledge distillation'").fetchone()[0])]
+    assert share[page] == 1.0  # in those three papers only, always beside the address
+    assert share[distillation] == 0.0  # named in its own sentence, never beside one
