@@ -107,6 +107,10 @@ def main() -> None:
                 [(a, b) for a, b, _ in hypotheses._candidates(
                     graph, sources, garden._indexes, conn, largest)],
         }
+        # as `kgarden hypotheses --n K` lists them: no concept in more than its share of K
+        candidates = hypotheses._candidates(graph, sources, garden._indexes, conn, 4 * largest)
+        spread = {k: [(a, b) for a, b, _ in hypotheses.spread(
+            candidates, hypotheses.per_concept_cap(k))][:k] for k in SIZES}
     later = f"after {args.until}" + (f" up to {args.to}" if args.to else "")
     lines = [f"graph to {args.until}: {len(graph):,} concepts in {graph.incidence.shape[0]:,}"
              f" papers; {len(sources)} salient sources; {total:,} papers dated {later}", "",
@@ -117,6 +121,12 @@ def main() -> None:
         for k in SIZES:
             cells = measure(pairs[:k], future, counts, total, graph, specific)
             lines.append(f"| {name} | {k} | " + " | ".join(cells) + " |")
+    listed = f"kgarden as listed ({hypotheses.LIST_RANKING}, a concept in at most" \
+             f" {100 * hypotheses.PER_CONCEPT:.0f} % of K)"
+    for k in SIZES:
+        cells = measure(spread[k], future, counts, total, graph, specific)
+        lines.append(f"| {listed} | {k} | " + " | ".join(cells) + " |")
+    lists[f"{listed}, K = {SIZES[0]}"] = spread[SIZES[0]]
     for name, pairs in lists.items():
         lines += ["", f"Top 10, {name}:", ""]
         lines += [f"{i}. {names[int(graph.ids[a])]} | {names[int(graph.ids[b])]}"

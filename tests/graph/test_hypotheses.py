@@ -175,3 +175,26 @@ def test_web_address_share_finds_boilerplate(demo_garden: Garden) -> None:
         "SELECT id FROM concepts WHERE name = 'knowledge distillation'").fetchone()[0])]
     assert share[page] == 1.0  # in those three papers only, always beside the address
     assert share[distillation] == 0.0  # named in its own sentence, never beside one
+
+
+def test_spread_lets_every_concept_have_its_turn() -> None:
+    from kgarden.graph.hypotheses import per_concept_cap, spread
+
+    found = [(1, 2, {}), (1, 3, {}), (1, 4, {}), (5, 6, {}), (4, 1, {}), (7, 8, {})]
+    order = [(a, b) for a, b, _ in spread(found, 2)]
+    assert order == [(1, 2), (1, 3), (5, 6), (7, 8), (1, 4), (4, 1)]
+    assert per_concept_cap(20) == 3 and per_concept_cap(5) == 2
+
+
+def test_no_concept_fills_the_list(garden: Path, settings: Settings) -> None:
+    from collections import Counter
+
+    from kgarden.graph.hypotheses import per_concept_cap
+
+    with Garden.open(garden, settings=settings) as g:
+        found = g.hypotheses(n=10, use_llm=False)
+        pairs = [tuple(g.conn.execute("SELECT a_id, b_id FROM hypotheses WHERE id = ?",
+                                      (h.id,)).fetchone()) for h in found]
+    ends = Counter(end for pair in pairs for end in pair)
+    assert per_concept_cap(10) == 2
+    assert len(found) == 10 and max(ends.values()) <= 2

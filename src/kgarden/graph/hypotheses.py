@@ -43,13 +43,17 @@ if TYPE_CHECKING:
     from kgarden.graph.linkpred import ConceptGraph
 
 RANKER = "linkpred.v3"  # v3: a walk over papers, the contexts and growth
-LIST_RANKING = "interest.v2"  # v1: plausibility x novelty x specificity / popularity;
-# v2: specificity less the share of a concept's papers naming it beside a web address
+LIST_RANKING = "interest.v3"  # v1: plausibility x novelty x specificity / popularity;
+# v2: specificity less the share of a concept's papers naming it beside a web address;
+# v3: each concept in at most PER_CONCEPT of the list while others are left
 MIN_PAPERS = 3  # concepts in fewer papers are too thin to reason about
 POPULARITY = 0.5  # exponent of the paper counts' product: 0 ranks by chance, 1 by lift
 PARTNER_SHARE = 1 / 5000  # a partner is in this share of the garden's papers (at least)
 SOURCES = 100  # without --about: the most salient concepts are the sources
 PATHS = 3  # supporting paths kept per hypothesis
+# without --about: a concept ends at most this share of the list (and at least 2 pairs) while
+# other pairs are left, so one generic source ("complex task") cannot fill it
+PER_CONCEPT = 0.15
 STATUSES = ("proposed", "accepted", "rejected", "tested")
 HYPOTHESIS_PROMPT = "hypothesis"
 
@@ -201,6 +205,26 @@ def web_address_share(conn: sqlite3.Connection, graph: ConceptGraph) -> np.ndarr
     return np.minimum(counts / np.maximum(graph.paper_counts, 1), 1.0).astype(np.float32)
 
 
+def per_concept_cap(n: int) -> int:
+    return max(2, math.ceil(PER_CONCEPT * n))
+
+
+def spread(found: list[tuple[int, int, dict[str, float]]], cap: int
+           ) -> list[tuple[int, int, dict[str, float]]]:
+    """``found`` in its order, but a pair whose concept already ends ``cap`` earlier pairs
+    waits until every other pair has had its turn."""
+    used: dict[int, int] = {}
+    kept, waiting = [], []
+    for item in found:
+        a, b = item[0], item[1]
+        if used.get(a, 0) < cap and used.get(b, 0) < cap:
+            kept.append(item)
+            used[a], used[b] = used.get(a, 0) + 1, used.get(b, 0) + 1
+        else:
+            waiting.append(item)
+    return kept + waiting
+
+
 def _best(score: np.ndarray[Any, Any], n: int) -> np.ndarray[Any, Any]:
     """Indexes of the ``n`` highest scores, highest first (ties: lower index first)."""
     if n < len(score):
@@ -288,7 +312,9 @@ def propose(conn: sqlite3.Connection, settings: Settings, cache: IndexCache, *,
     if len(graph) < 3:
         return []
     sources = _sources(conn, graph, about, min_papers)
-    found = _candidates(graph, sources, cache, conn, 2 * n)
+    found = _candidates(graph, sources, cache, conn, 4 * n)
+    if about is None:
+        found = spread(found, per_concept_cap(n))
     from kgarden.graph.linkpred import WEIGHTS
 
     components = {"ranker": RANKER, "weights": dict(WEIGHTS), "min_papers": min_papers,
