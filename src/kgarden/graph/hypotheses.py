@@ -11,11 +11,11 @@ multiplies by the specificity of both names (everyday single words such as "answ
 "policy" score low), each less the share of the concept's papers that name it in a sentence
 with a web address (paper boilerplate: "project page", "source code"). Partners must be in
 enough papers to be established (PARTNER_SHARE), and pairs whose names are variants of one
-idea are no leap (``_variants``). On the arXiv time splits this list's pairs meet in later
-papers 1.6-4.1x as often as their paper counts predict,
-against 0.5-0.9x for plausibility x novelty (bench/hypothesis_list.py). Every candidate has
-at least one shared neighbour, so every hypothesis has a supporting path whose two edges each
-have a sentence holding both ends.
+idea are no leap (``_variants``). Without --about, no concept fills the list (``spread``). On
+the arXiv time splits this list's pairs meet in later papers 1.6-4.1x as often as their paper
+counts predict, against 0.5-0.9x for plausibility x novelty (bench/hypothesis_list.py). Every
+candidate has at least one shared neighbour, so every hypothesis has a supporting path whose
+two edges each have a sentence holding both ends.
 """
 
 from __future__ import annotations
