@@ -100,15 +100,15 @@ def main() -> None:
         specific = hypotheses.node_specificity(conn, graph)
         sources = salient_sources(graph, specific, names)
         largest = max(SIZES)
+        # as deep as `kgarden hypotheses --n K` asks (4K); their first K are the ranking's top K
+        candidates = hypotheses._candidates(graph, sources, garden._indexes, conn, 4 * largest)
         lists = {
             "plausibility x novelty (interest.v0, the previous ranking)":
                 previous_ranking(conn, graph, sources, garden._indexes, largest, names),
             f"kgarden ({hypotheses.LIST_RANKING}: x specificity / popularity)":
-                [(a, b) for a, b, _ in hypotheses._candidates(
-                    graph, sources, garden._indexes, conn, largest)],
+                [(a, b) for a, b, _ in candidates[:largest]],
         }
         # as `kgarden hypotheses --n K` lists them: no concept in more than its share of K
-        candidates = hypotheses._candidates(graph, sources, garden._indexes, conn, 4 * largest)
         spread = {k: [(a, b) for a, b, _ in hypotheses.spread(
             candidates, hypotheses.per_concept_cap(k))][:k] for k in SIZES}
     later = f"after {args.until}" + (f" up to {args.to}" if args.to else "")
