@@ -21,9 +21,11 @@ class Embedder(Protocol):
     model: str  # what the weights are, for the record
 
     def embed(self, texts: Sequence[str], *, batch_size: int = 64,
-              max_tokens: int | None = None, precision: str = "float32") -> Matrix:
+              max_tokens: int | None = None, precision: str = "float32",
+              threads: int | None = None) -> Matrix:
         """``max_tokens``: truncate each text there (the model's own limit when None);
-        ``precision``: float32, bfloat16, or auto (what the embedder finds fastest here)."""
+        ``precision``: float32, bfloat16, or auto (what the embedder finds fastest here);
+        ``threads``: at most this many threads for this call (all the cores when None)."""
         ...
 
 

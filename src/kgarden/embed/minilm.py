@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -86,11 +87,32 @@ class MiniLMEmbedder:
         # (2 cores, bench/search_latency.py). Our BLAS work is matrix-vector products, bound by
         # memory, so one BLAS thread loses nothing.
         threadpool_limits(limits=1, user_api="blas")
+        # one call at a time: each sets the model's input length, and the tokenizer refuses
+        # to be used from two threads at once (searches embed on a worker thread)
+        self._lock = threading.Lock()
 
     def embed(self, texts: Sequence[str], *, batch_size: int = 64,
-              max_tokens: int | None = None, precision: str = "float32") -> Matrix:
+              max_tokens: int | None = None, precision: str = "float32",
+              threads: int | None = None) -> Matrix:
+        """``threads`` caps torch's threads for this call: a search embeds its query on one
+        core while SQLite reads the BM25 list on the other; with torch on both, each slowed
+        the other (the embedding took 36 ms instead of 15)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            import torch
+
+            before = torch.get_num_threads()
+            if threads is not None and threads != before:
+                torch.set_num_threads(threads)
+            try:
+                return self._embed(texts, batch_size, max_tokens, precision)
+            finally:
+                if torch.get_num_threads() != before:
+                    torch.set_num_threads(before)
+
+    def _embed(self, texts: Sequence[str], batch_size: int, max_tokens: int | None,
+               precision: str) -> Matrix:
         self._model.max_seq_length = min(MAX_TOKENS, max_tokens or MAX_TOKENS)
         # bfloat16 matrix products (layer norms and softmax stay float32 under autocast): on
         # a CPU with bfloat16 instructions 1.3-1.9x faster, and the vectors agree with

@@ -14,6 +14,8 @@ import random
 import sqlite3
 from collections.abc import Callable
 
+from kgarden.store.db import change_stamp
+
 Step = tuple[int, int, int]  # (from concept, to concept, relation id)
 Adjacency = list[tuple[int, int]]  # (neighbour, relation id), in relation-id order
 FRONTIER_CAP = 2000  # nodes expanded per side and step: bounds a search between two hubs
@@ -177,18 +179,15 @@ def _join(parents: list[dict[int, tuple[int, int] | None]], meet: int) -> list[S
 
 
 class GraphCache:
-    """The relation graph of an open garden, reloaded when the garden has changed since.
-
-    ``PRAGMA data_version`` moves when another connection commits, ``total_changes`` when this
-    one writes: together they notice any change, at no cost.
-    """
+    """The relation graph of an open garden, reloaded when the garden has changed since
+    (``change_stamp``)."""
 
     def __init__(self) -> None:
         self._graph: tuple[tuple[int, int], RelationGraph] | None = None
         self._derived: dict[str, tuple[RelationGraph, RelationGraph]] = {}
 
     def get(self, conn: sqlite3.Connection) -> RelationGraph:
-        version = (int(conn.execute("PRAGMA data_version").fetchone()[0]), conn.total_changes)
+        version = change_stamp(conn)
         if self._graph is not None and self._graph[0] == version:
             return self._graph[1]
         graph = RelationGraph.load(conn)

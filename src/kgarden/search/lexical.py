@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,16 +60,25 @@ class TermStats:
         return rare, [t for t in terms if t not in rare]
 
 
-def term_stats(conn: sqlite3.Connection, table: str, query: ParsedQuery) -> TermStats:
+def term_stats(conn: sqlite3.Connection, table: str, query: ParsedQuery,
+               memo: dict[Any, Any] | None = None) -> TermStats:
+    """The rows of ``table`` and how many hold each query term. ``memo`` (``Memo.get``) keeps
+    the counts while the garden is unchanged: counting a common term's rows costs
+    milliseconds, and queries share their common terms."""
     if table not in TABLES:
         raise ValueError(table)
-    frequency = {
-        term: int(conn.execute(f"SELECT count(*) FROM {table} WHERE {table} MATCH ?",
-                               (_phrase(term),)).fetchone()[0])
-        for term in query.terms
-    }
+    memo = {} if memo is None else memo
+
+    def counted(key: tuple[str, str], sql: str, params: tuple[str, ...] = ()) -> int:
+        if key not in memo:
+            memo[key] = int(conn.execute(sql, params).fetchone()[0])
+        return int(memo[key])
+
+    frequency = {term: counted((table, term), f"SELECT count(*) FROM {table} WHERE {table}"
+                               " MATCH ?", (_phrase(term),))
+                 for term in query.terms}
     source = "papers" if table == "papers_fts" else "sentences"
-    rows = int(conn.execute(f"SELECT count(*) FROM {source}").fetchone()[0])
+    rows = counted((table, ""), f"SELECT count(*) FROM {source}")
     return TermStats(rows, frequency)
 
 
@@ -118,11 +128,13 @@ def sentence_terms(conn: sqlite3.Connection, query: ParsedQuery, first: int, las
     return held
 
 
-def highlighted(conn: sqlite3.Connection, query: ParsedQuery, sentence_id: int,
+def highlighted(conn: sqlite3.Connection, terms: Sequence[str], sentence_id: int,
                 open_mark: str, close_mark: str) -> str | None:
-    """The sentence's text with the query's matches between the two marks."""
+    """The sentence's text with the matches of ``terms`` (query terms) between the marks."""
+    if not terms:
+        return None
     row = conn.execute(
         "SELECT highlight(sentences_fts, 0, ?, ?) FROM sentences_fts"
         " WHERE sentences_fts MATCH ? AND rowid = ?",
-        (open_mark, close_mark, query.fts, sentence_id)).fetchone()
+        (open_mark, close_mark, " OR ".join(_phrase(t) for t in terms), sentence_id)).fetchone()
     return None if row is None else str(row[0])

@@ -11,7 +11,7 @@ from kgarden.embed.index import IndexCache
 from kgarden.errors import QueryError
 from kgarden.search.filters import Filters
 from kgarden.search.retrieve import Retriever
-from kgarden.search.snippets import best_sentence
+from kgarden.search.snippets import best_sentences
 from kgarden.settings import Settings
 
 
@@ -63,11 +63,12 @@ def search_papers(conn: sqlite3.Connection, settings: Settings, cache: IndexCach
             "SELECT pk, id, title, date, authors FROM papers WHERE pk IN"
             f" ({','.join('?' * len(top))})", [r.pk for r in top])
     } if top else {}
+    snippets = best_sentences(conn, [r.pk for r in top], found.query, found.query_vector,
+                              concepts, found.stats)
     hits = []
     for ranked in top:
         row = rows[ranked.pk]
-        snippet = best_sentence(conn, ranked.pk, found.query, found.query_vector, concepts,
-                                found.stats)
+        snippet = snippets.get(ranked.pk)
         hits.append(SearchHit(
             paper_id=row["id"], title=row["title"], score=round(ranked.score, 6),
             snippet=snippet.text if snippet else "", field=snippet.field if snippet else "title",

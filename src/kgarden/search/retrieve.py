@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Literal
 
 from kgarden.embed.base import Matrix, get_embedder
@@ -81,6 +83,12 @@ def fuse(lists: Sequence[Sequence[int]], weights: Sequence[float] | None = None,
     return fused
 
 
+@cache
+def _worker() -> ThreadPoolExecutor:
+    """One thread for the process: query embeddings wait their turn there, in order."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="kgarden-embed")
+
+
 class Retriever:
     def __init__(self, conn: sqlite3.Connection, settings: Settings, cache: IndexCache) -> None:
         self.conn = conn
@@ -107,21 +115,32 @@ class Retriever:
             return False, "no vectors in this garden yet (run `kgarden embed`): BM25 only"
         check_embedder(self.conn, self.settings.embedder)
         index = self.cache.get(self.conn, "paper")
-        live = int(self.conn.execute(  # index papers_retracted
-            "SELECT count(*) FROM papers WHERE retracted = 0").fetchone()[0])
+        memo = self.cache.memo.get(self.conn)
+        if "live papers" not in memo:
+            memo["live papers"] = int(self.conn.execute(  # index papers_retracted
+                "SELECT count(*) FROM papers WHERE retracted = 0").fetchone()[0])
+        live = int(memo["live papers"])
         if len(index) < live:
             return True, (f"{live - len(index)} of {live} papers have no vector yet"
                           " (run `kgarden embed`): they are found by BM25 only")
         return True, None
 
-    def query_vector(self, text: str) -> Matrix:
-        check_embedder(self.conn, self.settings.embedder)
-        vector: Matrix = get_embedder(self.settings.embedder).embed([text])[0]
-        return vector
-
-    def dense(self, vector: Matrix, n: int, filters: Filters) -> list[tuple[int, float]]:
+    def _dense_later(self, text: str, n: int, filters: Filters
+                     ) -> Future[tuple[Matrix, list[tuple[int, float]]]]:
+        """The query's vector and its dense list, computed on a worker thread while this one
+        reads the BM25 list: torch, numpy and SQLite release the GIL, so the embedding and
+        the product with the paper vectors (together ~25 ms on the 74,728-paper garden, one
+        core) overlap the BM25 list (~25 ms) instead of adding to it."""
+        check_embedder(self.conn, self.settings.embedder)  # what reads the garden stays here
         index = self.cache.get(self.conn, "paper")
-        return index.search(vector, n, filters.allowed_papers(self.conn))
+        allowed = filters.allowed_papers(self.conn)
+        embedder = self.settings.embedder
+
+        def work() -> tuple[Matrix, list[tuple[int, float]]]:
+            vector: Matrix = get_embedder(embedder).embed([text], threads=1)[0]
+            return vector, index.search(vector, n, allowed)
+
+        return _worker().submit(work)
 
     # -- together ----------------------------------------------------------------------------
     def retrieve(self, text: str, *, n: int = CANDIDATES, filters: Filters | None = None,
@@ -144,10 +163,10 @@ class Retriever:
                 use_dense = False
         if mode != "dense" and not query:
             notes.append("the query has only common words: no BM25 list")
-        stats = term_stats(self.conn, "papers_fts", query)
+        pending = self._dense_later(query.text, n, filters) if use_dense else None
+        stats = term_stats(self.conn, "papers_fts", query, self.cache.memo.get(self.conn))
         lexical = self.bm25(query, stats, n, filters) if mode != "dense" and query else []
-        vector = self.query_vector(query.text) if use_dense else None
-        dense = self.dense(vector, n, filters) if vector is not None else []
+        vector, dense = pending.result() if pending is not None else (None, [])
 
         ranked: dict[int, Ranked] = {}
         for rank, (pk, score) in enumerate(lexical, start=1):

@@ -9,14 +9,17 @@ the garden, so no sentence has to be embedded while the user waits).
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
+from typing import TypeAlias
 
 from kgarden.embed.base import Matrix
 from kgarden.embed.index import VectorIndex
 from kgarden.search.lexical import TermStats, highlighted, sentence_terms
 from kgarden.search.query import ParsedQuery
 
+SentenceRow: TypeAlias = tuple[int, str, str, int, int]  # id, field, text, start, end
 OPEN, CLOSE = "\x02", "\x03"  # highlight() markers: control characters never in our text
 
 
@@ -50,37 +53,57 @@ def parse_marks(marked: str) -> tuple[str, list[tuple[int, int]]]:
 
 
 def _lexical(conn: sqlite3.Connection, query: ParsedQuery, stats: TermStats | None,
-             first: int, last: int) -> dict[int, float]:
-    """Sentence ids in [first, last] holding query terms: the sum of those terms' idf."""
+             first: int, last: int) -> tuple[dict[int, float], dict[int, set[str]]]:
+    """Sentence ids in [first, last] holding query terms: the sum of those terms' idf, and
+    the terms."""
     if not query:
-        return {}
+        return {}, {}
     held = sentence_terms(conn, query, first, last)
     idf = {t: stats.idf(t) if stats is not None else 1.0 for t in query.terms}
-    return {sid: sum(idf[t] for t in terms) for sid, terms in held.items()}
+    return {sid: sum(idf[t] for t in terms) for sid, terms in held.items()}, held
 
 
-def best_sentence(conn: sqlite3.Connection, paper_pk: int, query: ParsedQuery,
-                  vector: Matrix | None, concepts: VectorIndex | None,
-                  stats: TermStats | None = None) -> Snippet | None:
-    sentences = conn.execute(
-        "SELECT id, field, text, start_char, end_char FROM sentences WHERE paper_pk = ?"
-        " ORDER BY field = 'title', idx", (paper_pk,),
-    ).fetchall()
-    if not sentences:
-        return None
-    ids = [int(s[0]) for s in sentences]
-    lexical = _lexical(conn, query, stats, min(ids), max(ids))
+def best_sentences(conn: sqlite3.Connection, paper_pks: Sequence[int], query: ParsedQuery,
+                   vector: Matrix | None, concepts: VectorIndex | None,
+                   stats: TermStats | None = None) -> dict[int, Snippet]:
+    """The best sentence of each paper, for the hits of one search: the papers' sentences and
+    mentions are read in one query each, and the concept cosines come from one product."""
+    if not paper_pks:
+        return {}
+    marks = ",".join("?" * len(paper_pks))
+    sentences: dict[int, list[SentenceRow]] = {}
+    for row in conn.execute(
+            "SELECT paper_pk, id, field, text, start_char, end_char FROM sentences"
+            f" WHERE paper_pk IN ({marks}) ORDER BY paper_pk, field = 'title', idx",
+            list(paper_pks)).fetchall():
+        sentences.setdefault(int(row[0]), []).append(
+            (int(row[1]), str(row[2]), str(row[3]), int(row[4]), int(row[5])))
     meaning: dict[int, tuple[float, int, int]] = {}  # sentence -> (cosine, mention span)
     if vector is not None and concepts is not None and len(concepts):
         mentions = conn.execute(
             "SELECT sentence_id, concept_id, start_char, end_char FROM mentions"
-            " WHERE paper_pk = ?", (paper_pk,)).fetchall()
+            f" WHERE paper_pk IN ({marks})", list(paper_pks)).fetchall()
         cosine = concepts.similarities(vector, {int(m[1]) for m in mentions})
         for sid, cid, start, end in mentions:
             similarity = cosine.get(int(cid))
             if similarity is not None and similarity > meaning.get(sid, (-2.0, 0, 0))[0]:
                 meaning[sid] = (similarity, start, end)
-    by_id = {int(s[0]): s for s in sentences}
+    found = {}
+    for pk in paper_pks:
+        snippet = _best(conn, sentences.get(pk, []), query, stats, meaning)
+        if snippet is not None:
+            found[pk] = snippet
+    return found
+
+
+def _best(conn: sqlite3.Connection, sentences: list[SentenceRow], query: ParsedQuery,
+          stats: TermStats | None, meaning: dict[int, tuple[float, int, int]]
+          ) -> Snippet | None:
+    if not sentences:
+        return None
+    ids = [s[0] for s in sentences]
+    lexical, held = _lexical(conn, query, stats, min(ids), max(ids))
+    by_id = {s[0]: s for s in sentences}
     abstract = [i for i in ids if by_id[i][1] == "abstract"] or ids
     # the idf of the query terms held, relative to the paper's best sentence, plus the best
     # concept cosine: a sentence holding the query's rare words wins; meaning decides the rest
@@ -92,9 +115,10 @@ def best_sentence(conn: sqlite3.Connection, paper_pk: int, query: ParsedQuery,
 
     best = max(abstract, key=lambda i: (score(i), -i))
     sid, fld, text, start, end = by_id[best]
-    marked = highlighted(conn, query, best, OPEN, CLOSE) if best in lexical else None
+    # marked with the terms it holds only: each further term is one more seek in FTS5
+    marked = highlighted(conn, sorted(held[best]), best, OPEN, CLOSE) if best in held else None
     spans = parse_marks(marked)[1] if marked is not None else []
     if not spans and best in meaning:
         _, m_start, m_end = meaning[best]
         spans = [(m_start - start, m_end - start)]
-    return Snippet(int(sid), fld, text, int(start), int(end), spans)
+    return Snippet(sid, fld, text, start, end, spans)

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from kgarden.errors import GardenNotFoundError, NotAGardenError, SchemaVersionError
 
@@ -27,6 +27,29 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterable[Sequence[T]]:
     """``items`` in slices of ``size``: for ``IN (...)`` queries over many ids."""
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+def change_stamp(conn: sqlite3.Connection) -> tuple[int, int]:
+    """Moves whenever the garden changes: ``PRAGMA data_version`` when another connection
+    commits, ``total_changes`` when this one writes. Reading it costs nothing."""
+    return int(conn.execute("PRAGMA data_version").fetchone()[0]), conn.total_changes
+
+
+class Memo:
+    """Values read from the garden (row counts, term frequencies), kept while it is unchanged:
+    ``get`` hands back an empty dict once the garden has changed since the last call."""
+
+    LIMIT = 50_000  # entries; past it the memo starts over (each is a few dozen bytes)
+
+    def __init__(self) -> None:
+        self._stamp: tuple[int, int] | None = None
+        self._values: dict[Any, Any] = {}
+
+    def get(self, conn: sqlite3.Connection) -> dict[Any, Any]:
+        stamp = change_stamp(conn)
+        if stamp != self._stamp or len(self._values) > self.LIMIT:
+            self._stamp, self._values = stamp, {}
+        return self._values
 
 
 def now() -> str:

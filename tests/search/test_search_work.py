@@ -1,0 +1,103 @@
+"""What makes a search fast must not change what it finds: remembered counts follow the
+garden's changes, the cut matrix product equals the whole one, and searches on several
+threads (sharing the embedder and its worker thread) find what one thread finds."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from kgarden import Garden
+from kgarden.embed.base import get_embedder
+from kgarden.embed.index import SPLIT_ROWS, VectorIndex
+from kgarden.models import make_paper
+from kgarden.search.lexical import term_stats
+from kgarden.search.query import parse_query
+from kgarden.settings import Settings
+from kgarden.store.db import Memo
+
+
+def test_memo_empties_when_this_or_another_connection_writes(tmp_path: Path) -> None:
+    path = tmp_path / "memo.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("CREATE TABLE t (x INTEGER)")
+    memo = Memo()
+    memo.get(conn)["rows"] = 0
+    assert memo.get(conn) == {"rows": 0}  # unchanged garden: kept
+    conn.execute("INSERT INTO t VALUES (1)")
+    assert memo.get(conn) == {}  # this connection wrote
+    memo.get(conn)["rows"] = 1
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("INSERT INTO t VALUES (2)")
+    other.close()
+    assert memo.get(conn) == {}  # another one committed
+    conn.close()
+
+
+def test_remembered_term_counts_follow_new_papers(demo_garden: Garden) -> None:
+    conn, memo = demo_garden.conn, demo_garden._indexes.memo
+    query = parse_query("zygomorphic distillation")
+    before = term_stats(conn, "papers_fts", query, memo.get(conn))
+    assert before.frequency["zygomorphic"] == 0 and before.frequency["distillation"] > 0
+    assert before == term_stats(conn, "papers_fts", query)  # the memo changes nothing
+    demo_garden.ingest_papers([make_paper(
+        title="Zygomorphic flowers and distillation of their scent",
+        abstract="We distil the scent of zygomorphic flowers. Distillation keeps it.",
+        source="test")], embed=False)
+    after = term_stats(conn, "papers_fts", query, memo.get(conn))
+    assert after.rows == before.rows + 1
+    assert after.frequency["zygomorphic"] == 1
+    assert after.frequency["distillation"] == before.frequency["distillation"] + 1
+    hits = demo_garden.search("zygomorphic", k=3, mode="bm25").hits
+    assert [h.title for h in hits] == ["Zygomorphic flowers and distillation of their scent"]
+
+
+def test_product_cut_across_cores_equals_the_whole_one() -> None:
+    rng = np.random.default_rng(5)
+    rows = 2 * SPLIT_ROWS + 17
+    matrix = rng.normal(size=(rows, 384)).astype(np.float32)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    index = VectorIndex(np.arange(rows, dtype=np.int64) * 3, matrix)
+    query = matrix[rows - 5]
+    assert np.allclose(index.scores(query), matrix @ query, atol=1e-6)
+    top = index.search(query, 5)
+    assert top[0] == (3 * (rows - 5), top[0][1]) and abs(top[0][1] - 1.0) < 1e-5
+    assert [i for i, _ in top] == [3 * int(i) for i in np.argsort(-(matrix @ query))[:5]]
+
+
+def test_searches_on_several_threads_find_what_one_thread_finds(
+        embedded_demo: Path, tmp_path: Path, settings: Settings) -> None:
+    queries = ["shrinking a big language model into a small one",
+               "bilingual problems benchmark", "knowledge graphs from language models",
+               "teacher network transfers what it learned to a compact student"]
+    copies = []
+    for n in range(2):
+        copies.append(tmp_path / f"copy{n}.db")
+        shutil.copy(embedded_demo, copies[-1])
+
+    def run(path: Path) -> list[list[tuple[str, str, int | None]]]:
+        with Garden.open(path, settings=settings) as garden:
+            return [[(h.paper_id, h.snippet, h.dense_rank) for h in garden.search(q, k=5).hits]
+                    for q in queries * 3]
+
+    alone = run(copies[0])
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        together = list(pool.map(run, copies))
+    assert together == [alone, alone]
+    assert all(any(rank is not None for _, _, rank in hits) for hits in alone)
+
+
+def test_embedding_on_one_thread_gives_the_same_vector_and_restores_torch() -> None:
+    import torch
+
+    embedder = get_embedder("minilm")
+    threads = torch.get_num_threads()
+    text = "knowledge distillation into a small student model"
+    one = embedder.embed([text], threads=1)[0]
+    assert torch.get_num_threads() == threads
+    assert float(one @ embedder.embed([text])[0]) > 0.99999
