@@ -104,6 +104,7 @@ class Garden:
         return cls(path, create=True, settings=settings)
 
     def close(self) -> None:
+        self._indexes.close()
         self.conn.close()
 
     def __enter__(self) -> Garden:

@@ -1,6 +1,7 @@
 """What makes a search fast must not change what it finds: remembered counts follow the
-garden's changes, the cut matrix product equals the whole one, and searches on several
-threads (sharing the embedder and its worker thread) find what one thread finds."""
+garden's changes, the cut matrix product equals the whole one, sentences' tokens hold the
+terms FTS5 finds, and searches on several threads (sharing the embedder and its worker
+thread) find what one thread finds."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from kgarden.embed.index import SPLIT_ROWS, VectorIndex
 from kgarden.models import make_paper
 from kgarden.search.lexical import term_stats
 from kgarden.search.query import parse_query
+from kgarden.search.tokens import SentenceTokens, held_terms
 from kgarden.settings import Settings
 from kgarden.store.db import Memo
 
@@ -101,3 +103,30 @@ def test_embedding_on_one_thread_gives_the_same_vector_and_restores_torch() -> N
     one = embedder.embed([text], threads=1)[0]
     assert torch.get_num_threads() == threads
     assert float(one @ embedder.embed([text])[0]) > 0.99999
+
+
+def test_sentence_tokens_find_the_terms_fts5_finds(search_demo: Garden) -> None:
+    conn = search_demo.conn
+    tokens = SentenceTokens()
+    terms = list(parse_query('distillation "knowledge transfer" language models 11,163 '
+                             'bilingual problems large-scale benchmark learned').terms)
+    rows = [(int(r[0]), str(r[1])) for r in conn.execute("SELECT id, text FROM sentences")]
+    by_sentence = tokens.of_sentences(conn, rows)
+    term_tokens = dict(zip(terms, tokens.tokenize(conn, terms), strict=True))
+    assert term_tokens["knowledge transfer"] == ("knowledg", "transfer")
+    for term in terms:
+        fts5 = {int(r[0]) for r in conn.execute(
+            "SELECT rowid FROM sentences_fts WHERE sentences_fts MATCH ?", (f'"{term}"',))}
+        ours = {sid for sid, toks in by_sentence.items()
+                if term in held_terms(term_tokens, toks)}
+        assert ours == fts5 and fts5, term
+    assert tokens.of_sentences(conn, rows[:3]) == {sid: by_sentence[sid] for sid, _ in rows[:3]}
+    tokens.close()
+
+
+def test_a_phrase_is_held_only_where_its_words_follow_each_other() -> None:
+    terms = {"knowledge transfer": ("knowledg", "transfer"), "model": ("model",)}
+    assert held_terms(terms, ("knowledg", "transfer", "model")) == {"knowledge transfer",
+                                                                   "model"}
+    assert held_terms(terms, ("transfer", "of", "knowledg")) == set()
+    assert held_terms(terms, ()) == set()

@@ -22,6 +22,7 @@ import numpy as np
 
 from kgarden.embed.base import Matrix
 from kgarden.embed.vectors import load_vectors, vectors_version
+from kgarden.search.tokens import SentenceTokens
 from kgarden.store.db import Memo
 
 SPLIT_ROWS = 20_000  # rows per block, at least, when a product is cut across the cores
@@ -114,12 +115,16 @@ class VectorIndex:
 
 class IndexCache:
     """What searches of an open garden keep: its vector indexes, loaded once and reloaded
-    when vectors were written since, and a ``memo`` of the counts a search reads (live
-    papers, term frequencies)."""
+    when vectors were written since; a ``memo`` of the counts a search reads (live papers,
+    term frequencies); and the ``tokens`` of the sentences its hits showed."""
 
     def __init__(self) -> None:
         self._cache: dict[str, tuple[str, VectorIndex]] = {}
         self.memo = Memo()
+        self.tokens = SentenceTokens()
+
+    def close(self) -> None:
+        self.tokens.close()
 
     def get(self, conn: sqlite3.Connection, kind: str) -> VectorIndex:
         version = vectors_version(conn)

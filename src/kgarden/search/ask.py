@@ -99,7 +99,7 @@ def rank_sentences(conn: sqlite3.Connection, settings: Settings, cache: IndexCac
     where, params = filters.sql(conn)
     lexical: list[int] = []
     if found.query:
-        stats = term_stats(conn, "sentences_fts", found.query)
+        stats = term_stats(conn, "sentences_fts", found.query, cache.memo.get(conn))
         lexical = [sid for sid, _ in bm25_top(
             conn, "sentences_fts", found.query, stats, LEXICAL_SENTENCES,
             join="JOIN sentences s ON s.id = sentences_fts.rowid"

@@ -1,4 +1,4 @@
-"""BM25 that stays fast on large gardens, and which query terms each sentence of a paper holds.
+"""BM25 that stays fast on large gardens, and the query's matches in a sentence marked.
 
 An FTS5 OR-query scores every row that holds any of its terms, and the score needs each phrase's
 positions: a title-length query whose words include "model" or "language" scores tens of
@@ -110,22 +110,6 @@ def bm25_top(conn: sqlite3.Connection, table: str, query: ParsedQuery, stats: Te
     scores = dict(_ranked(conn, table, either, join, where, params, n))
     scores.update(_ranked(conn, table, both, join, where, params, n))
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:n]
-
-
-def sentence_terms(conn: sqlite3.Connection, query: ParsedQuery, first: int, last: int
-                   ) -> dict[int, set[str]]:
-    """The query terms each sentence with an id in [first, last] holds (absent: none).
-
-    One small query per term, restricted to the id range: asking FTS5 for the BM25 of the whole
-    query here would make it count each term's rows over all sentences, once per paper.
-    """
-    held: dict[int, set[str]] = {}
-    for term in query.terms:
-        for (sentence_id,) in conn.execute(
-                "SELECT rowid FROM sentences_fts WHERE sentences_fts MATCH ?"
-                " AND rowid BETWEEN ? AND ?", (_phrase(term), first, last)):
-            held.setdefault(int(sentence_id), set()).add(term)
-    return held
 
 
 def highlighted(conn: sqlite3.Connection, terms: Sequence[str], sentence_id: int,

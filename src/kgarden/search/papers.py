@@ -64,7 +64,7 @@ def search_papers(conn: sqlite3.Connection, settings: Settings, cache: IndexCach
             f" ({','.join('?' * len(top))})", [r.pk for r in top])
     } if top else {}
     snippets = best_sentences(conn, [r.pk for r in top], found.query, found.query_vector,
-                              concepts, found.stats)
+                              concepts, cache.tokens, found.stats)
     hits = []
     for ranked in top:
         row = rows[ranked.pk]

@@ -1,7 +1,7 @@
 """The sentence of a paper that best matches a query, with the matching words marked.
 
-Two cheap signals, added: the query words the sentence holds, each weighted by its idf in the
-garden (FTS5 over sentences, restricted to the paper's id range), and meaning: the best cosine
+Two cheap signals, added: the query words the sentence holds (by its tokens, ``tokens.py``),
+each weighted by its idf in the garden, and meaning: the best cosine
 between the query and the concepts mentioned in the sentence (concept vectors are already in
 the garden, so no sentence has to be embedded while the user waits).
 """
@@ -16,8 +16,9 @@ from typing import TypeAlias
 
 from kgarden.embed.base import Matrix
 from kgarden.embed.index import VectorIndex
-from kgarden.search.lexical import TermStats, highlighted, sentence_terms
+from kgarden.search.lexical import TermStats, highlighted
 from kgarden.search.query import ParsedQuery
+from kgarden.search.tokens import SentenceTokens, held_terms
 
 SentenceRow: TypeAlias = tuple[int, str, str, int, int]  # id, field, text, start, end
 OPEN, CLOSE = "\x02", "\x03"  # highlight() markers: control characters never in our text
@@ -52,22 +53,13 @@ def parse_marks(marked: str) -> tuple[str, list[tuple[int, int]]]:
     return "".join(out), spans
 
 
-def _lexical(conn: sqlite3.Connection, query: ParsedQuery, stats: TermStats | None,
-             first: int, last: int) -> tuple[dict[int, float], dict[int, set[str]]]:
-    """Sentence ids in [first, last] holding query terms: the sum of those terms' idf, and
-    the terms."""
-    if not query:
-        return {}, {}
-    held = sentence_terms(conn, query, first, last)
-    idf = {t: stats.idf(t) if stats is not None else 1.0 for t in query.terms}
-    return {sid: sum(idf[t] for t in terms) for sid, terms in held.items()}, held
-
-
 def best_sentences(conn: sqlite3.Connection, paper_pks: Sequence[int], query: ParsedQuery,
                    vector: Matrix | None, concepts: VectorIndex | None,
-                   stats: TermStats | None = None) -> dict[int, Snippet]:
+                   tokens: SentenceTokens, stats: TermStats | None = None
+                   ) -> dict[int, Snippet]:
     """The best sentence of each paper, for the hits of one search: the papers' sentences and
-    mentions are read in one query each, and the concept cosines come from one product."""
+    mentions are read in one query each, the terms each sentence holds come from its tokens
+    (``SentenceTokens``), and the concept cosines from one product."""
     if not paper_pks:
         return {}
     marks = ",".join("?" * len(paper_pks))
@@ -88,21 +80,31 @@ def best_sentences(conn: sqlite3.Connection, paper_pks: Sequence[int], query: Pa
             similarity = cosine.get(int(cid))
             if similarity is not None and similarity > meaning.get(sid, (-2.0, 0, 0))[0]:
                 meaning[sid] = (similarity, start, end)
+    held: dict[int, set[str]] = {}  # sentence -> the query terms it holds
+    if query:
+        term_tokens = dict(zip(query.terms, tokens.tokenize(conn, list(query.terms)),
+                               strict=True))
+        texts = [(row[0], row[2]) for rows in sentences.values() for row in rows]
+        for sid, sentence_tokens in tokens.of_sentences(conn, texts).items():
+            if terms := held_terms(term_tokens, sentence_tokens):
+                held[sid] = terms
+    idf = {t: stats.idf(t) if stats is not None else 1.0 for t in query.terms}
+    lexical = {sid: sum(idf[t] for t in terms) for sid, terms in held.items()}
     found = {}
     for pk in paper_pks:
-        snippet = _best(conn, sentences.get(pk, []), query, stats, meaning)
+        snippet = _best(conn, sentences.get(pk, []), query, lexical, held, meaning)
         if snippet is not None:
             found[pk] = snippet
     return found
 
 
 def _best(conn: sqlite3.Connection, sentences: list[SentenceRow], query: ParsedQuery,
-          stats: TermStats | None, meaning: dict[int, tuple[float, int, int]]
-          ) -> Snippet | None:
+          lexical: dict[int, float], held: dict[int, set[str]],
+          meaning: dict[int, tuple[float, int, int]]) -> Snippet | None:
+    """``lexical``: the idf of the query terms a sentence holds (``held``), summed."""
     if not sentences:
         return None
     ids = [s[0] for s in sentences]
-    lexical, held = _lexical(conn, query, stats, min(ids), max(ids))
     by_id = {s[0]: s for s in sentences}
     abstract = [i for i in ids if by_id[i][1] == "abstract"] or ids
     # the idf of the query terms held, relative to the paper's best sentence, plus the best

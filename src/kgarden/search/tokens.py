@@ -1,0 +1,103 @@
+"""Which query terms a sentence holds, found with FTS5's own tokenizer instead of FTS5 lookups.
+
+The best sentence of a hit needs the query terms each of the paper's sentences holds. Asking
+``sentences_fts`` costs one lookup per term and paper (100 for ten hits of a title query:
+8-9 ms on the 74,728-paper garden). Instead the sentences are tokenized by the tokenizer the
+garden's full-text index uses, run in a private in-memory database (a contentless FTS5 table
+read back through ``fts5vocab``): the same code gives the same tokens, and a term is held where
+its tokens follow each other, as in an FTS5 phrase. Ten hits' sentences take about 2.5 ms.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from collections.abc import Sequence
+
+from kgarden.store.db import change_stamp
+
+DEFAULT_TOKENIZER = "porter unicode61 remove_diacritics 2"
+_TOKENIZE = re.compile(r"tokenize\s*=\s*'([^']*)'", re.IGNORECASE)
+CACHED_SENTENCES = 5_000  # tokens kept per garden, by sentence id, while it is unchanged
+
+
+def index_tokenizer(conn: sqlite3.Connection, table: str = "sentences_fts") -> str:
+    """The tokenizer that ``table`` was created with."""
+    row = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+    match = _TOKENIZE.search(str(row[0])) if row is not None else None
+    return match[1] if match else DEFAULT_TOKENIZER
+
+
+class SentenceTokens:
+    """The tokens of sentences (and of query terms), as the garden's full-text index has them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._private: sqlite3.Connection | None = None
+        self._tokenizer: str | None = None
+        self._stamp: tuple[int, int] | None = None
+        self._cached: dict[int, tuple[str, ...]] = {}
+
+    def _connection(self, conn: sqlite3.Connection) -> sqlite3.Connection:
+        if self._private is None:
+            self._tokenizer = index_tokenizer(conn)
+            private = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            # the tokenizer's options are the garden's own schema text, not user input
+            private.execute("CREATE VIRTUAL TABLE words USING fts5(text, content='',"
+                            f" tokenize='{self._tokenizer}')")
+            private.execute("CREATE VIRTUAL TABLE instances USING fts5vocab(words, instance)")
+            self._private = private
+        return self._private
+
+    def tokenize(self, conn: sqlite3.Connection, texts: Sequence[str]) -> list[tuple[str, ...]]:
+        """Each text's tokens, in order."""
+        if not texts:
+            return []
+        with self._lock:
+            private = self._connection(conn)
+            private.execute("BEGIN")
+            try:
+                private.executemany("INSERT INTO words(rowid, text) VALUES (?, ?)",
+                                    list(enumerate(texts)))
+                rows = private.execute("SELECT doc, offset, term FROM instances").fetchall()
+                private.execute("INSERT INTO words(words) VALUES ('delete-all')")
+            finally:
+                private.execute("COMMIT")
+        tokens: list[list[str]] = [[] for _ in texts]
+        for doc, _, term in sorted(rows):
+            tokens[doc].append(term)
+        return [tuple(t) for t in tokens]
+
+    def of_sentences(self, conn: sqlite3.Connection, sentences: Sequence[tuple[int, str]]
+                     ) -> dict[int, tuple[str, ...]]:
+        """The tokens of each (sentence id, text); remembered while the garden is unchanged."""
+        stamp = change_stamp(conn)
+        if stamp != self._stamp or len(self._cached) > CACHED_SENTENCES:
+            self._stamp, self._cached = stamp, {}
+        missing = [(sid, text) for sid, text in sentences if sid not in self._cached]
+        for (sid, _), tokens in zip(missing, self.tokenize(conn, [t for _, t in missing]),
+                                    strict=True):
+            self._cached[sid] = tokens
+        return {sid: self._cached[sid] for sid, _ in sentences}
+
+    def close(self) -> None:
+        if self._private is not None:
+            self._private.close()
+            self._private = None
+
+
+def held_terms(terms: dict[str, tuple[str, ...]], tokens: tuple[str, ...]) -> set[str]:
+    """The terms (each with its tokens) whose tokens occur one after another in ``tokens``."""
+    present = set(tokens)
+    held = set()
+    for term, parts in terms.items():
+        if not parts or not set(parts) <= present:
+            continue
+        if len(parts) == 1:
+            held.add(term)
+            continue
+        width = len(parts)
+        if any(tokens[i:i + width] == parts for i in range(len(tokens) - width + 1)):
+            held.add(term)
+    return held
