@@ -18,7 +18,8 @@ from kgarden.embed.index import SPLIT_ROWS, VectorIndex
 from kgarden.models import make_paper
 from kgarden.search.lexical import term_stats
 from kgarden.search.query import parse_query
-from kgarden.search.tokens import SentenceTokens, held_terms
+from kgarden.search.snippets import parse_marks
+from kgarden.search.tokens import SentenceTokens, held_terms, marked_spans
 from kgarden.settings import Settings
 from kgarden.store.db import Memo
 
@@ -130,3 +131,34 @@ def test_a_phrase_is_held_only_where_its_words_follow_each_other() -> None:
                                                                    "model"}
     assert held_terms(terms, ("transfer", "of", "knowledg")) == set()
     assert held_terms(terms, ()) == set()
+
+
+def test_marks_from_tokens_are_fts5_highlights_or_left_to_fts5(tmp_path: Path) -> None:
+    conn = sqlite3.connect(tmp_path / "marks.db")
+    conn.execute("CREATE VIRTUAL TABLE sentences_fts USING fts5(text,"
+                 " tokenize='porter unicode61 remove_diacritics 2')")
+    texts = ["Knowledge transfer: the knowledge-transfer of knowledge transfer models.",
+             "Schrödinger's café serves naïve Bayes models at 11,163 problems.",
+             "x² and α-helix models in snake_case code, 中文 models too.",
+             "Models, models; MODELS! modelling the model modeled."]
+    conn.executemany("INSERT INTO sentences_fts(rowid, text) VALUES (?, ?)",
+                     list(enumerate(texts, start=1)))
+    tokens = SentenceTokens()
+    terms = ["knowledge transfer", "models", "schrodinger", "cafe", "11 163", "helix", "case"]
+    term_tokens = dict(zip(terms, tokens.tokenize(conn, terms), strict=True))
+    placed = 0
+    for sid, text in enumerate(texts, start=1):
+        own = tokens.tokenize(conn, [text])[0]
+        held = sorted(held_terms(term_tokens, own))
+        assert held
+        marked = conn.execute(
+            "SELECT highlight(sentences_fts, 0, '\x02', '\x03') FROM sentences_fts"
+            " WHERE sentences_fts MATCH ? AND rowid = ?",
+            (" OR ".join(f'"{t}"' for t in held), sid)).fetchone()[0]
+        spans = marked_spans(text, own, [term_tokens[t] for t in held])
+        if spans is not None:
+            placed += 1
+            assert spans == parse_marks(marked)[1], text
+    assert placed >= 3
+    tokens.close()
+    conn.close()

@@ -20,6 +20,9 @@ from kgarden.store.db import change_stamp
 DEFAULT_TOKENIZER = "porter unicode61 remove_diacritics 2"
 _TOKENIZE = re.compile(r"tokenize\s*=\s*'([^']*)'", re.IGNORECASE)
 CACHED_SENTENCES = 5_000  # tokens kept per garden, by sentence id, while it is unchanged
+# unicode61's token characters are letters and digits; a sentence whose split here does not
+# give as many tokens as FTS5's is not marked from it (``marked_spans`` says None)
+_TOKEN_CHARACTERS = re.compile(r"[^\W_]+")
 
 
 def index_tokenizer(conn: sqlite3.Connection, table: str = "sentences_fts") -> str:
@@ -101,3 +104,27 @@ def held_terms(terms: dict[str, tuple[str, ...]], tokens: tuple[str, ...]) -> se
         if any(tokens[i:i + width] == parts for i in range(len(tokens) - width + 1)):
             held.add(term)
     return held
+
+
+def _occurrences(parts: tuple[str, ...], tokens: tuple[str, ...]) -> list[tuple[int, int]]:
+    width = len(parts)
+    return [(i, i + width - 1) for i in range(len(tokens) - width + 1)
+            if tokens[i:i + width] == parts]
+
+
+def marked_spans(text: str, tokens: tuple[str, ...], terms: Sequence[tuple[str, ...]]
+                 ) -> list[tuple[int, int]] | None:
+    """The character spans of ``text`` that FTS5's ``highlight()`` would mark for ``terms``
+    (their tokens): each match from its first token to its last, overlapping matches merged
+    into one. None when the text's tokens cannot be placed (then ask FTS5)."""
+    places = [m.span() for m in _TOKEN_CHARACTERS.finditer(text)]
+    if len(places) != len(tokens):
+        return None
+    matches = sorted(o for parts in terms if parts for o in _occurrences(parts, tokens))
+    merged: list[list[int]] = []
+    for first, last in matches:
+        if merged and first <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], last)
+        else:
+            merged.append([first, last])
+    return [(places[first][0], places[last][1]) for first, last in merged]
