@@ -25,12 +25,11 @@ from pathlib import Path
 
 import numpy as np
 from _common import emit, find_data, markdown_table
-from scifact_eval import load
+from scifact_eval import as_papers, load
 
 from kgarden import Garden, load_settings
 from kgarden.embed.base import get_embedder
 from kgarden.embed.vectors import load_vectors
-from kgarden.models import make_paper
 from kgarden.search.lexical import bm25_top, term_stats
 from kgarden.search.query import parse_query
 from kgarden.search.retrieve import convex, fuse
@@ -70,11 +69,7 @@ def main() -> None:
     corpus, claims = load(folder.parent)
     claims = [c for c in claims if c.get("cited_doc_ids")]
     settings = load_settings({"embed_on_ingest": False}, env={})
-    papers = [make_paper(title=str(d["title"]), abstract=" ".join(d["abstract"]),  # type: ignore[arg-type]
-                         source="scifact", id_hint=str(d["doc_id"])) for d in corpus]
-    doc_of_paper: dict[str, str] = {}
-    for paper, doc in zip(papers, corpus, strict=True):
-        doc_of_paper.setdefault(paper.id, str(doc["doc_id"]))
+    papers, doc_of_paper = as_papers(corpus)
     if not args.garden.exists():
         with Garden.create(args.garden, settings=settings) as garden:
             garden.ingest_papers(papers, embed=False)

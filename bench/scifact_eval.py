@@ -30,7 +30,7 @@ from _common import emit, find_data
 
 from kgarden import Garden, load_settings
 from kgarden.embed.vectors import load_vectors, reset_vectors
-from kgarden.models import make_paper
+from kgarden.models import Paper, make_paper
 from kgarden.search.retrieve import Retriever
 
 MODES = ("bm25", "dense", "hybrid")
@@ -63,6 +63,18 @@ def load(root: Path) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     with (folder / "claims_train.jsonl").open(encoding="utf-8") as handle:
         claims = [json.loads(line) for line in handle if line.strip()]
     return corpus, claims
+
+
+def as_papers(corpus: list[dict[str, object]]) -> tuple[list[Paper], dict[str, str]]:
+    """The abstracts as papers (the sentences joined by spaces), and the SciFact id of each
+    paper id (three pairs of abstracts share a title, and so a paper id)."""
+    papers, doc_by_paper = [], {}
+    for doc in corpus:
+        paper = make_paper(title=str(doc["title"]), abstract=" ".join(doc["abstract"]),  # type: ignore[arg-type]
+                           source="scifact", id_hint=str(doc["doc_id"]))
+        doc_by_paper.setdefault(paper.id, str(doc["doc_id"]))
+        papers.append(paper)
+    return papers, doc_by_paper
 
 
 def evaluate(garden: Garden, claims: list[dict[str, object]], doc_of: dict[int, str],
@@ -99,12 +111,7 @@ def main() -> None:
         return
     corpus, claims = load(folder.parent)
     claims = [c for c in claims if c.get("cited_doc_ids")][: args.limit]
-    papers, doc_by_paper = [], {}
-    for doc in corpus:
-        paper = make_paper(title=str(doc["title"]), abstract=" ".join(doc["abstract"]),  # type: ignore[arg-type]
-                           source="scifact", id_hint=str(doc["doc_id"]))
-        doc_by_paper.setdefault(paper.id, str(doc["doc_id"]))
-        papers.append(paper)
+    papers, doc_by_paper = as_papers(corpus)
     settings = load_settings({"embed_on_ingest": False}, env={})
     rows: list[Scores] = []
     notes: list[str] = []

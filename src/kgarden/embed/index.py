@@ -2,8 +2,7 @@
 
 Exact search is one matrix-vector product over the garden's vectors (74,628 papers x 384
 dimensions: 115 MB): 3.3-4.2 ms a query on two cores, 11.5 ms over 249k paper and concept
-vectors. HNSW
-(hnswlib, usearch) answers in 0.1 ms but finds only 90-96 % of the exact top 10
+vectors. HNSW (hnswlib, usearch) answers in 0.1 ms but finds only 90-96 % of the exact top 10
 (bench/search_latency.py), so exact stays while it is not the bottleneck.
 """
 

@@ -1,9 +1,9 @@
 """The sentence of a paper that best matches a query, with the matching words marked.
 
 Two cheap signals, added: the query words the sentence holds (by its tokens, ``tokens.py``),
-each weighted by its idf in the garden, and meaning: the best cosine
-between the query and the concepts mentioned in the sentence (concept vectors are already in
-the garden, so no sentence has to be embedded while the user waits).
+each weighted by its idf in the garden, and meaning: the best cosine between the query and the
+concepts mentioned in the sentence (concept vectors are already in the garden, so no sentence
+has to be embedded while the user waits).
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def best_sentences(conn: sqlite3.Connection, paper_pks: Sequence[int], query: Pa
     lexical = {sid: sum(idf[t] for t in terms) for sid, terms in held.items()}
     found = {}
     for pk in paper_pks:
-        snippet = _best(conn, sentences.get(pk, []), lexical, held, meaning)
+        snippet = _best(sentences.get(pk, []), lexical, held, meaning)
         if snippet is not None and snippet.sentence_id in held:
             snippet.highlights = _marks(conn, snippet, sorted(held[snippet.sentence_id]),
                                         term_tokens, sentence_tokens)
@@ -117,9 +117,8 @@ def _marks(conn: sqlite3.Connection, snippet: Snippet, terms: list[str],
     return parse_marks(marked)[1] if marked is not None else []
 
 
-def _best(conn: sqlite3.Connection, sentences: list[SentenceRow], lexical: dict[int, float],
-          held: dict[int, set[str]], meaning: dict[int, tuple[float, int, int]]
-          ) -> Snippet | None:
+def _best(sentences: list[SentenceRow], lexical: dict[int, float], held: dict[int, set[str]],
+          meaning: dict[int, tuple[float, int, int]]) -> Snippet | None:
     """The best of a paper's sentences: ``lexical`` is the idf of the query terms a sentence
     holds (``held``), summed. Marked with the concept that scored it when it holds no term."""
     if not sentences:
