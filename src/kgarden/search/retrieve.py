@@ -132,8 +132,8 @@ class Retriever:
         """The query's vector and its dense list, computed on a worker thread while this one
         reads the BM25 list: torch, numpy and SQLite release the GIL, so the embedding and
         the product with the paper vectors (together ~25 ms on the 74,728-paper garden, one
-        core) overlap the BM25 list (~25 ms) instead of adding to it."""
-        check_embedder(self.conn, self.settings.embedder)  # what reads the garden stays here
+        core) overlap the BM25 list (~25 ms) instead of adding to it. ``dense_ready`` has
+        checked the embedder; what reads the garden stays on this thread."""
         index = self.cache.get(self.conn, "paper")
         allowed = filters.allowed_papers(self.conn)
         embedder = self.settings.embedder

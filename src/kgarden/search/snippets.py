@@ -96,11 +96,12 @@ def best_sentences(conn: sqlite3.Connection, paper_pks: Sequence[int], query: Pa
     found = {}
     for pk in paper_pks:
         snippet = _best(sentences.get(pk, []), lexical, held, meaning)
-        if snippet is not None and snippet.sentence_id in held:
+        if snippet is None:
+            continue
+        if snippet.sentence_id in held:
             snippet.highlights = _marks(conn, snippet, sorted(held[snippet.sentence_id]),
                                         term_tokens, sentence_tokens)
-        if snippet is not None:
-            found[pk] = snippet
+        found[pk] = snippet
     return found
 
 

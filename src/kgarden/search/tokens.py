@@ -15,7 +15,7 @@ import sqlite3
 import threading
 from collections.abc import Sequence
 
-from kgarden.store.db import change_stamp
+from kgarden.store.db import Memo
 
 DEFAULT_TOKENIZER = "porter unicode61 remove_diacritics 2"
 _TOKENIZE = re.compile(r"tokenize\s*=\s*'([^']*)'", re.IGNORECASE)
@@ -38,17 +38,14 @@ class SentenceTokens:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._private: sqlite3.Connection | None = None
-        self._tokenizer: str | None = None
-        self._stamp: tuple[int, int] | None = None
-        self._cached: dict[int, tuple[str, ...]] = {}
+        self._cached = Memo(limit=CACHED_SENTENCES)  # sentence id -> tokens
 
     def _connection(self, conn: sqlite3.Connection) -> sqlite3.Connection:
         if self._private is None:
-            self._tokenizer = index_tokenizer(conn)
             private = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
             # the tokenizer's options are the garden's own schema text, not user input
             private.execute("CREATE VIRTUAL TABLE words USING fts5(text, content='',"
-                            f" tokenize='{self._tokenizer}')")
+                            f" tokenize='{index_tokenizer(conn)}')")
             private.execute("CREATE VIRTUAL TABLE instances USING fts5vocab(words, instance)")
             self._private = private
         return self._private
@@ -75,14 +72,12 @@ class SentenceTokens:
     def of_sentences(self, conn: sqlite3.Connection, sentences: Sequence[tuple[int, str]]
                      ) -> dict[int, tuple[str, ...]]:
         """The tokens of each (sentence id, text); remembered while the garden is unchanged."""
-        stamp = change_stamp(conn)
-        if stamp != self._stamp or len(self._cached) > CACHED_SENTENCES:
-            self._stamp, self._cached = stamp, {}
-        missing = [(sid, text) for sid, text in sentences if sid not in self._cached]
+        cached = self._cached.get(conn)
+        missing = [(sid, text) for sid, text in sentences if sid not in cached]
         for (sid, _), tokens in zip(missing, self.tokenize(conn, [t for _, t in missing]),
                                     strict=True):
-            self._cached[sid] = tokens
-        return {sid: self._cached[sid] for sid, _ in sentences}
+            cached[sid] = tokens
+        return {sid: cached[sid] for sid, _ in sentences}
 
     def close(self) -> None:
         if self._private is not None:
@@ -93,17 +88,9 @@ class SentenceTokens:
 def held_terms(terms: dict[str, tuple[str, ...]], tokens: tuple[str, ...]) -> set[str]:
     """The terms (each with its tokens) whose tokens occur one after another in ``tokens``."""
     present = set(tokens)
-    held = set()
-    for term, parts in terms.items():
-        if not parts or not set(parts) <= present:
-            continue
-        if len(parts) == 1:
-            held.add(term)
-            continue
-        width = len(parts)
-        if any(tokens[i:i + width] == parts for i in range(len(tokens) - width + 1)):
-            held.add(term)
-    return held
+    return {term for term, parts in terms.items()
+            if parts and set(parts) <= present
+            and (len(parts) == 1 or _occurrences(parts, tokens))}
 
 
 def _occurrences(parts: tuple[str, ...], tokens: tuple[str, ...]) -> list[tuple[int, int]]:

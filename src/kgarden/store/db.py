@@ -39,15 +39,14 @@ class Memo:
     """Values read from the garden (row counts, term frequencies), kept while it is unchanged:
     ``get`` hands back an empty dict once the garden has changed since the last call."""
 
-    LIMIT = 50_000  # entries; past it the memo starts over (each is a few dozen bytes)
-
-    def __init__(self) -> None:
+    def __init__(self, limit: int = 50_000) -> None:
+        self.limit = limit  # entries; past it the memo starts over
         self._stamp: tuple[int, int] | None = None
         self._values: dict[Any, Any] = {}
 
     def get(self, conn: sqlite3.Connection) -> dict[Any, Any]:
         stamp = change_stamp(conn)
-        if stamp != self._stamp or len(self._values) > self.LIMIT:
+        if stamp != self._stamp or len(self._values) > self.limit:
             self._stamp, self._values = stamp, {}
         return self._values
 
