@@ -21,7 +21,6 @@ from kgarden.curate import review
 from kgarden.curate.actions import Curator, Outcome
 from kgarden.curate.harvest import MIN_SCORE, HarvestReport, harvest
 from kgarden.curate.state import Agency, agency
-from kgarden.embed.index import IndexCache
 from kgarden.embed.vectors import (
     EmbedReport,
     VectorStatus,
@@ -47,6 +46,7 @@ from kgarden.pipeline.llm_extract import llm_reextract
 from kgarden.registry import registry
 from kgarden.search import concepts as fuzzy
 from kgarden.search.ask import Answer, ask
+from kgarden.search.cache import IndexCache
 from kgarden.search.filters import Filters
 from kgarden.search.papers import SearchResult, search_papers
 from kgarden.settings import Settings, load_settings

@@ -19,9 +19,9 @@ from kgarden.curate import events
 from kgarden.curate.actions import Curator, Outcome, Target
 from kgarden.curate.keys import CONCEPT, RELATION, RelationKey
 from kgarden.curate.state import PARTNERSHIP, Curation
-from kgarden.embed.index import IndexCache
 from kgarden.embed.vectors import garden_embedder
 from kgarden.errors import NotFoundError, QueryError
+from kgarden.search.cache import IndexCache
 from kgarden.store.queries import SALIENCE_SQL, list_relations, live_paper_count
 
 DECISIONS: tuple[str, ...] = ("accept", "reject")

@@ -20,9 +20,7 @@ from typing import Any
 import numpy as np
 
 from kgarden.embed.base import Matrix
-from kgarden.embed.vectors import load_vectors, vectors_version
-from kgarden.search.tokens import SentenceTokens
-from kgarden.store.db import Memo
+from kgarden.embed.vectors import load_vectors
 
 SPLIT_ROWS = 20_000  # rows per block, at least, when a product is cut across the cores
 
@@ -110,26 +108,3 @@ class VectorIndex:
             return None
         vector: Matrix = self.matrix[row]
         return vector
-
-
-class IndexCache:
-    """What searches of an open garden keep: its vector indexes, loaded once and reloaded
-    when vectors were written since; a ``memo`` of the counts a search reads (live papers,
-    term frequencies); and the ``tokens`` of the sentences its hits showed."""
-
-    def __init__(self) -> None:
-        self._cache: dict[str, tuple[str, VectorIndex]] = {}
-        self.memo = Memo()
-        self.tokens = SentenceTokens()
-
-    def close(self) -> None:
-        self.tokens.close()
-
-    def get(self, conn: sqlite3.Connection, kind: str) -> VectorIndex:
-        version = vectors_version(conn)
-        cached = self._cache.get(kind)
-        if cached is not None and cached[0] == version:
-            return cached[1]
-        index = VectorIndex.load(conn, kind)
-        self._cache[kind] = (version, index)
-        return index

@@ -28,10 +28,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from kgarden.embed.index import IndexCache
 from kgarden.embed.vectors import garden_embedder
 from kgarden.errors import LLMError, NotFoundError, QueryError
 from kgarden.extract.lexicon import FUNCTION_WORDS, GENERIC_NOUNS, GENERIC_TAILS
+from kgarden.search.cache import IndexCache
 from kgarden.search.paths import PathEdge, path_edges
 from kgarden.settings import Settings
 from kgarden.store.db import chunks, now, transaction

@@ -29,7 +29,6 @@ from typing import Any
 import numpy as np
 
 from kgarden.embed.base import Matrix, get_embedder
-from kgarden.embed.index import IndexCache
 from kgarden.embed.vectors import (
     check_embedder,
     concept_sample,
@@ -45,6 +44,7 @@ from kgarden.graph.relation_graph import (
     is_live,
 )
 from kgarden.search import concepts as fuzzy
+from kgarden.search.cache import IndexCache
 from kgarden.search.paths import PathEdge, path_edges, relation_path
 from kgarden.settings import Settings
 from kgarden.store import queries

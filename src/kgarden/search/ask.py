@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 
 from kgarden.embed.base import Matrix, get_embedder
-from kgarden.embed.index import IndexCache
 from kgarden.errors import LLMError
 from kgarden.graph.relation_graph import GraphCache
+from kgarden.search.cache import IndexCache
 from kgarden.search.filters import Filters
 from kgarden.search.lexical import bm25_top, term_stats
 from kgarden.search.paths import NamedConcept, PathEdge, concepts_in, relation_path

@@ -10,9 +10,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from kgarden.embed.base import get_embedder
-from kgarden.embed.index import IndexCache
 from kgarden.embed.vectors import check_embedder, garden_embedder
 from kgarden.extract.keys import concept_key
+from kgarden.search.cache import IndexCache
 from kgarden.settings import Settings
 
 SAME_BY_SPELLING = 0.9  # a name this close in spelling is taken as a typo of the concept

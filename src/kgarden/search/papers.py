@@ -7,8 +7,8 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from kgarden.embed.index import IndexCache
 from kgarden.errors import QueryError
+from kgarden.search.cache import IndexCache
 from kgarden.search.filters import Filters
 from kgarden.search.retrieve import Retriever
 from kgarden.search.snippets import best_sentences

@@ -20,9 +20,9 @@ from functools import cache
 from typing import Literal
 
 from kgarden.embed.base import Matrix, get_embedder
-from kgarden.embed.index import IndexCache
 from kgarden.embed.vectors import check_embedder, garden_embedder
 from kgarden.errors import KgardenError, QueryError
+from kgarden.search.cache import IndexCache
 from kgarden.search.filters import Filters
 from kgarden.search.lexical import TermStats, bm25_top, term_stats
 from kgarden.search.query import ParsedQuery, parse_query

@@ -1,0 +1,34 @@
+"""What searches of an open garden keep between calls: its vector indexes, the counts a
+search reads, and the tokens of the sentences its hits showed. One per open ``Garden``."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from kgarden.embed.index import VectorIndex
+from kgarden.embed.vectors import vectors_version
+from kgarden.search.tokens import SentenceTokens
+from kgarden.store.db import Memo
+
+
+class IndexCache:
+    """What searches of an open garden keep: its vector indexes, loaded once and reloaded
+    when vectors were written since; a ``memo`` of the counts a search reads (live papers,
+    term frequencies); and the ``tokens`` of the sentences its hits showed."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, tuple[str, VectorIndex]] = {}
+        self.memo = Memo()
+        self.tokens = SentenceTokens()
+
+    def close(self) -> None:
+        self.tokens.close()
+
+    def get(self, conn: sqlite3.Connection, kind: str) -> VectorIndex:
+        version = vectors_version(conn)
+        cached = self._cache.get(kind)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        index = VectorIndex.load(conn, kind)
+        self._cache[kind] = (version, index)
+        return index
