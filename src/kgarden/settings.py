@@ -68,6 +68,14 @@ SETTINGS: tuple[Setting, ...] = (
         " 1.3-1.9x faster, each vector at cosine 0.99997+ to float32), float32 or bfloat16.",
     ),
     Setting(
+        "embed_passages",
+        bool,
+        False,
+        "Also embed each abstract in passages of sentences (126 word pieces at most); dense"
+        " search then scores a paper by its whole vector and its best passage (SciFact: +2.8"
+        " nDCG@10 dense, +0.6 fused convex) for about 2.5x the embedding time.",
+    ),
+    Setting(
         "embed_concept_min_papers",
         int,
         2,

@@ -69,8 +69,9 @@ def print_answer(console: Console, answer: Answer) -> None:
 
 
 def embed_summary(report: EmbedReport) -> Text:
-    text = Text(f"embedded {report.papers} papers and {report.concepts} concepts with "
-                f"{report.embedder} in {report.seconds:.1f} s")
+    passages = f", {report.passages} passages" if report.passages else ""
+    text = Text(f"embedded {report.papers} papers{passages} and {report.concepts} concepts"
+                f" with {report.embedder} in {report.seconds:.1f} s")
     if report.papers_missing:
         text.append(f"; {report.papers_missing} papers still without a vector", style="yellow")
     return text

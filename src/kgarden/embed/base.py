@@ -28,6 +28,10 @@ class Embedder(Protocol):
         ``threads``: at most this many threads for this call (all the cores when None)."""
         ...
 
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """How many of the model's input units (word pieces) each text is, untruncated."""
+        ...
+
 
 _LOADED: dict[str, Embedder] = {}
 

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from kgarden.embed.base import Matrix
+from kgarden.embed.passages import WHOLE_WEIGHT, load_passage_vectors
 from kgarden.embed.vectors import load_vectors
 
 SPLIT_ROWS = 20_000  # rows per block, at least, when a product is cut across the cores
@@ -77,7 +78,11 @@ class VectorIndex:
     def search(self, query: Matrix, k: int,
                allowed: Collection[int] | None = None) -> list[tuple[int, float]]:
         """The ``k`` nearest items as (id, cosine), best first; ``allowed`` restricts ids."""
-        scores = self.scores(query)
+        return self.top(self.scores(query), k, allowed)
+
+    def top(self, scores: Matrix, k: int, allowed: Collection[int] | None = None
+            ) -> list[tuple[int, float]]:
+        """The ``k`` best items by ``scores`` (one per row) as (id, score), best first."""
         if allowed is not None:
             mask = np.isin(self.ids, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))
             scores = np.where(mask, scores, -np.inf).astype(np.float32)
@@ -108,3 +113,34 @@ class VectorIndex:
             return None
         vector: Matrix = self.matrix[row]
         return vector
+
+
+@dataclass
+class PassageIndex:
+    """Passage vectors (``embed_passages``) and the paper each row belongs to."""
+
+    index: VectorIndex  # ids: the paper pk of each passage, sorted
+    starts: np.ndarray[Any, Any]  # the first row of each paper
+    papers: np.ndarray[Any, Any]  # the paper pk of each run of rows
+
+    @classmethod
+    def load(cls, conn: sqlite3.Connection) -> PassageIndex:
+        ids, matrix = load_passage_vectors(conn)
+        starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else ids
+        return cls(VectorIndex(ids, matrix), starts, ids[starts])
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def blended(self, papers: VectorIndex, query: Matrix) -> Matrix:
+        """Each paper's score (rows of ``papers``): ``WHOLE_WEIGHT`` x its own cosine + the
+        rest x its best passage's; a paper without passages keeps its own cosine."""
+        scores = papers.scores(query)
+        if not len(self) or not len(papers):
+            return scores
+        best = np.maximum.reduceat(self.index.scores(query), self.starts)
+        rows = np.minimum(np.searchsorted(papers.ids, self.papers), len(papers) - 1)
+        found = papers.ids[rows] == self.papers
+        rows = rows[found]
+        scores[rows] = WHOLE_WEIGHT * scores[rows] + (1.0 - WHOLE_WEIGHT) * best[found]
+        return scores

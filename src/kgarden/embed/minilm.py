@@ -111,6 +111,15 @@ class MiniLMEmbedder:
                 if torch.get_num_threads() != before:
                     torch.set_num_threads(before)
 
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Word pieces of each text, without the two special tokens the model adds."""
+        if not texts:
+            return []
+        with self._lock:
+            encoded = self._model.tokenizer(list(texts), add_special_tokens=False,
+                                            truncation=False, verbose=False)
+        return [len(ids) for ids in encoded["input_ids"]]
+
     def _embed(self, texts: Sequence[str], batch_size: int, max_tokens: int | None,
                precision: str) -> Matrix:
         self._model.max_seq_length = min(MAX_TOKENS, max_tokens or MAX_TOKENS)

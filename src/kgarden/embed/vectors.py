@@ -16,6 +16,13 @@ from typing import Any
 import numpy as np
 
 from kgarden.embed.base import Embedder, Matrix, embedder_id, get_embedder
+from kgarden.embed.passages import (
+    papers_with_passages,
+    passage_batches,
+    passage_rows,
+    passages_of,
+    pending_passage_papers,
+)
 from kgarden.errors import ConfigError, EmbedderMismatchError
 from kgarden.settings import Settings
 from kgarden.store.db import chunks, transaction
@@ -33,6 +40,7 @@ class EmbedReport:
     embedder: str
     papers: int = 0  # vectors made in this run
     concepts: int = 0
+    passages: int = 0  # passage vectors made in this run (setting embed_passages)
     papers_missing: int = 0  # live papers still without a current vector
     seconds: float = 0.0
 
@@ -47,6 +55,8 @@ class VectorStatus:
     papers_live: int
     concepts: int
     concepts_wanted: int
+    papers_with_passages: int = 0  # papers whose passages have current vectors
+    papers_for_passages: int = 0  # live papers with abstract sentences
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -104,6 +114,7 @@ def vector_status(conn: sqlite3.Connection, min_papers: int) -> VectorStatus:
     def one(sql: str, *args: Any) -> int:
         return int(conn.execute(sql, args).fetchone()[0])
 
+    with_passages, for_passages = papers_with_passages(conn)
     return VectorStatus(
         embedder=garden_embedder(conn),
         papers=one("SELECT count(*) FROM vectors v JOIN papers p ON p.pk = v.item_id"
@@ -115,6 +126,8 @@ def vector_status(conn: sqlite3.Connection, min_papers: int) -> VectorStatus:
                      " AND v.source_key = c.name", max(1, min_papers)),
         concepts_wanted=one("SELECT count(*) FROM concepts WHERE kind = 'concept'"
                             " AND paper_count >= ?", max(1, min_papers)),
+        papers_with_passages=with_passages,
+        papers_for_passages=for_passages,
     )
 
 
@@ -130,6 +143,13 @@ def bump_vectors_version(conn: sqlite3.Connection) -> None:
         " ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1")
 
 
+def _stamp(conn: sqlite3.Connection, embedder: str) -> None:
+    """Name the garden's embedder (the first vectors do) and tell cached indexes."""
+    conn.execute("INSERT INTO meta(key, value) VALUES ('embedder', ?)"
+                 " ON CONFLICT(key) DO NOTHING", (embedder,))
+    bump_vectors_version(conn)
+
+
 def _write(conn: sqlite3.Connection, kind: str, embedder: str,
            batch: list[tuple[int, str, str]], vectors: Matrix) -> None:
     with transaction(conn):
@@ -141,15 +161,25 @@ def _write(conn: sqlite3.Connection, kind: str, embedder: str,
             [(kind, item, embedder, key, vec.tobytes())
              for (item, _, key), vec in zip(batch, vectors, strict=True)],
         )
-        conn.execute("INSERT INTO meta(key, value) VALUES ('embedder', ?)"
-                     " ON CONFLICT(key) DO NOTHING", (embedder,))
-        bump_vectors_version(conn)
+        _stamp(conn, embedder)
+
+
+def _write_passages(conn: sqlite3.Connection, papers: Sequence[int],
+                    rows: list[tuple[Any, ...]], embedder: str) -> None:
+    """Replace these papers' passages (a paper's passages change together)."""
+    with transaction(conn):
+        conn.executemany("DELETE FROM passage_vectors WHERE paper_pk = ?",
+                         [(pk,) for pk in papers])
+        conn.executemany("INSERT INTO passage_vectors(paper_pk, idx, start_char, end_char,"
+                         " embedder, source_key, vector) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        _stamp(conn, embedder)
 
 
 def reset_vectors(conn: sqlite3.Connection) -> None:
     """Forget every vector and the garden's embedder (for ``embed --rebuild``)."""
     with transaction(conn):
         conn.execute("DELETE FROM vectors")
+        conn.execute("DELETE FROM passage_vectors")
         conn.execute("DELETE FROM meta WHERE key = 'embedder'")
         bump_vectors_version(conn)
 
@@ -169,7 +199,8 @@ def embed_pending(conn: sqlite3.Connection, settings: Settings, *,
                   progress: Progress | None = None,
                   embedder: Embedder | None = None) -> EmbedReport:
     """Give every live paper, and every concept in enough papers, a current vector
-    (only papers or only concepts with the setting ``embed_only``)."""
+    (only papers or only concepts with the setting ``embed_only``); with ``embed_passages``,
+    each paper's passages too, after the rest (progress counts a paper's passages as one)."""
     started = time.perf_counter()
     only = embed_kinds(settings.embed_only)
     name = check_embedder(conn, settings.embedder)
@@ -177,7 +208,9 @@ def embed_pending(conn: sqlite3.Connection, settings: Settings, *,
     papers = _pending_papers(conn) if "paper" in only else []
     concepts = (_pending_concepts(conn, settings.embed_concept_min_papers)
                 if "concept" in only else [])
-    total = len(papers) + len(concepts)
+    for_passages = (pending_passage_papers(conn)
+                    if settings.embed_passages and "paper" in only else [])
+    total = len(papers) + len(concepts) + len(for_passages)
     if total:
         model = embedder or get_embedder(settings.embedder)
         done = 0
@@ -194,6 +227,17 @@ def embed_pending(conn: sqlite3.Connection, settings: Settings, *,
                 done += len(batch)
                 if progress is not None:
                     progress(done, total)
+        for batch in passage_batches(for_passages, max(1, settings.embed_batch_size)):
+            passages = passages_of(conn, model, batch)
+            vectors = model.embed([p.text for _, items in passages for p in items],
+                                  max_tokens=settings.embed_max_tokens,
+                                  precision=settings.embed_precision)
+            _write_passages(conn, [pk for pk, _, _ in batch],
+                            passage_rows(name, batch, passages, vectors), name)
+            report.passages += len(vectors)
+            done += len(batch)
+            if progress is not None:
+                progress(done, total)
     if total or "paper" not in only:  # papers skipped by embed_only are still missing
         report.papers_missing = int(
             conn.execute("SELECT count(*)" + _PENDING_PAPERS).fetchone()[0])

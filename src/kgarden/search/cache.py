@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from kgarden.embed.index import VectorIndex
+from kgarden.embed.index import PassageIndex, VectorIndex
 from kgarden.embed.vectors import vectors_version
 from kgarden.search.tokens import SentenceTokens
 from kgarden.store.db import Memo
@@ -18,6 +18,7 @@ class IndexCache:
 
     def __init__(self) -> None:
         self._cache: dict[str, tuple[str, VectorIndex]] = {}
+        self._passages: tuple[str, PassageIndex] | None = None
         self.memo = Memo()
         self.tokens = SentenceTokens()
 
@@ -32,3 +33,10 @@ class IndexCache:
         index = VectorIndex.load(conn, kind)
         self._cache[kind] = (version, index)
         return index
+
+    def passages(self, conn: sqlite3.Connection) -> PassageIndex:
+        """The passage vectors (empty unless the garden was embedded with passages)."""
+        version = vectors_version(conn)
+        if self._passages is None or self._passages[0] != version:
+            self._passages = (version, PassageIndex.load(conn))
+        return self._passages[1]
