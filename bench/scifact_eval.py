@@ -11,7 +11,8 @@ which the weight of the convex fusion was chosen) and on those at odd positions 
 ``--lengths`` embeds the garden once per maximum input length of the embedder (word pieces),
 and ``--precisions`` once per arithmetic (float32, bfloat16), to weigh quality against
 embedding speed; where two precisions embed at the same length, the cosine between each
-abstract's two vectors is reported too.
+abstract's two vectors is reported too. ``--passages`` then adds passage vectors (setting
+``embed_passages``) to the last garden and reports the three rows again with them.
 """
 
 from __future__ import annotations
@@ -96,6 +97,23 @@ def evaluate(garden: Garden, claims: list[dict[str, object]], doc_of: dict[int, 
                   100 * statistics.fmean(recall), 1000 * statistics.fmean(seconds))
 
 
+def with_passages(garden: Garden, claims: list[dict[str, object]], doc_of: dict[int, str],
+                  notes: list[str]) -> list[Scores]:
+    """Passage vectors added to the garden's paper vectors, and the three rows with them."""
+    garden.settings = load_settings({**garden.settings.as_dict(), "embed_passages": True},
+                                    env={})
+    started = time.perf_counter()
+    report = garden.embed()
+    seconds = time.perf_counter() - started
+    notes.append(f"passage vectors: {report.passages:,} for {len(doc_of):,} abstracts in "
+                 f"{seconds:.0f} s ({report.passages / len(doc_of):.2f} per abstract)")
+    return [evaluate(garden, claims, doc_of, "dense", "dense with passages (0.5 whole + 0.5 "
+                     "best passage)"),
+            evaluate(garden, claims, doc_of, "hybrid", "fused RRF, with passages", "rrf"),
+            evaluate(garden, claims, doc_of, "hybrid", "fused convex 0.35, with passages",
+                     "convex")]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=None, help="the data folder (default ../shared/data)")
@@ -103,6 +121,8 @@ def main() -> None:
                         help="maximum embedder input lengths to compare (word pieces)")
     parser.add_argument("--precisions", nargs="+", default=["float32"],
                         help="embedder arithmetic to compare (float32, bfloat16, auto)")
+    parser.add_argument("--passages", action="store_true",
+                        help="also measure with passage vectors (embed_passages)")
     parser.add_argument("--limit", type=int, default=None, help="only the first N claims")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
@@ -154,6 +174,8 @@ def main() -> None:
                                  f"at {length}: min {cosine.min():.5f}, mean "
                                  f"{cosine.mean():.5f}, share below 0.999 "
                                  f"{100 * float(np.mean(cosine < 0.999)):.2f} %")
+        if args.passages:
+            rows += with_passages(garden, claims, doc_of, notes)
     lines = [f"SciFact: {len(corpus):,} abstracts ({len(doc_by_paper):,} distinct ids), "
              f"{len(claims)} claims with cited documents.", ""]
     lines += [f"- {n}" for n in notes] + [""]
