@@ -46,6 +46,41 @@ def test_sentences_are_grouped_while_they_fit_and_the_title_leads() -> None:
     assert [(p.start, p.end, p.text) for p in one] == [(0, 10, "T. " + "A" * 10)]
 
 
+def test_only_the_best_papers_by_their_own_vector_are_blended_with_their_passages() -> None:
+    from kgarden.embed.index import PassageIndex, VectorIndex
+
+    rng = np.random.default_rng(7)
+
+    def unit(rows: int) -> np.ndarray:
+        m = rng.standard_normal((rows, 8)).astype(np.float32)
+        return m / np.linalg.norm(m, axis=1, keepdims=True)
+
+    papers = VectorIndex(np.array([2, 4, 6, 8, 10, 12], dtype=np.int64), unit(6))
+    owner = np.array([2, 2, 4, 6, 6, 6, 10, 12, 12], dtype=np.int64)  # paper 8: no passages
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    passages = PassageIndex(VectorIndex(owner, unit(9)), starts, owner[starts])
+    query = unit(1)[0]
+    own = papers.matrix @ query
+    best = {pk: float((passages.index.matrix[owner == pk] @ query).max()) for pk in set(owner)}
+
+    def expected(row: int) -> float:
+        pk = int(papers.ids[row])
+        if pk not in best:
+            return float(own[row])
+        return WHOLE_WEIGHT * float(own[row]) + (1 - WHOLE_WEIGHT) * best[pk]
+
+    everything = passages.blended(papers, query, depth=100)
+    assert everything == pytest.approx([expected(r) for r in range(6)], abs=1e-6)
+    some = passages.blended(papers, query, depth=3)
+    chosen = set(np.argsort(-own)[:3])
+    for row in range(6):
+        assert some[row] == (pytest.approx(expected(row), abs=1e-6) if row in chosen
+                             else -np.inf)
+    allowed = passages.blended(papers, query, allowed={4, 8}, depth=3)
+    assert [r for r in range(6) if np.isfinite(allowed[r])] == [1, 3]
+    assert allowed[1] == pytest.approx(expected(1)) and allowed[3] == pytest.approx(own[3])
+
+
 def test_every_abstract_is_covered_by_passages_that_fit(passage_garden: Garden) -> None:
     conn = passage_garden.conn
     embedder = get_embedder("minilm")

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from kgarden.embed.base import Matrix
-from kgarden.embed.passages import WHOLE_WEIGHT, load_passage_vectors
+from kgarden.embed.passages import BLEND_DEPTH, WHOLE_WEIGHT, load_passage_vectors
 from kgarden.embed.vectors import load_vectors
 
 SPLIT_ROWS = 20_000  # rows per block, at least, when a product is cut across the cores
@@ -132,15 +132,34 @@ class PassageIndex:
     def __len__(self) -> int:
         return len(self.index)
 
-    def blended(self, papers: VectorIndex, query: Matrix) -> Matrix:
-        """Each paper's score (rows of ``papers``): ``WHOLE_WEIGHT`` x its own cosine + the
-        rest x its best passage's; a paper without passages keeps its own cosine."""
+    def blended(self, papers: VectorIndex, query: Matrix,
+                allowed: Collection[int] | None = None, depth: int = BLEND_DEPTH) -> Matrix:
+        """Scores of the rows of ``papers``: for the ``depth`` best by their own cosine
+        (among ``allowed``), ``WHOLE_WEIGHT`` x that cosine + the rest x their best passage's
+        (a paper without passages keeps its own cosine); -inf for the others. Only the
+        candidates' passages are read: a product over all of a large garden's passages
+        (224,000 at 75k papers) took 30 ms a query, the candidates' 1.4 ms."""
         scores = papers.scores(query)
+        if allowed is not None:
+            mask = np.isin(papers.ids, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))
+            scores = np.where(mask, scores, -np.inf).astype(np.float32)
         if not len(self) or not len(papers):
             return scores
-        best = np.maximum.reduceat(self.index.scores(query), self.starts)
-        rows = np.minimum(np.searchsorted(papers.ids, self.papers), len(papers) - 1)
-        found = papers.ids[rows] == self.papers
-        rows = rows[found]
-        scores[rows] = WHOLE_WEIGHT * scores[rows] + (1.0 - WHOLE_WEIGHT) * best[found]
-        return scores
+        depth = min(depth, len(papers))
+        candidates = np.argpartition(-scores, depth - 1)[:depth]
+        candidates = candidates[np.isfinite(scores[candidates])]
+        out = np.full_like(scores, -np.inf)
+        out[candidates] = scores[candidates]
+        runs = np.minimum(np.searchsorted(self.papers, papers.ids[candidates]),
+                          len(self.papers) - 1)
+        found = self.papers[runs] == papers.ids[candidates]
+        runs, rows = runs[found], candidates[found]
+        if not len(runs):
+            return out
+        first = self.starts[runs]
+        lengths = np.append(self.starts, len(self))[runs + 1] - first
+        offsets = np.cumsum(lengths) - lengths  # where each paper's passages start in `taken`
+        taken = np.repeat(first - offsets, lengths) + np.arange(int(lengths.sum()))
+        best = np.maximum.reduceat(self.index.matrix[taken] @ query.reshape(-1), offsets)
+        out[rows] = WHOLE_WEIGHT * scores[rows] + (1.0 - WHOLE_WEIGHT) * best
+        return out

@@ -147,7 +147,7 @@ class Retriever:
         def work() -> tuple[Matrix, list[tuple[int, float]]]:
             vector: Matrix = get_embedder(embedder).embed([text], threads=1)[0]
             if len(passages):
-                return vector, index.top(passages.blended(index, vector), n, allowed)
+                return vector, index.top(passages.blended(index, vector, allowed), n)
             return vector, index.search(vector, n, allowed)
 
         return _worker().submit(work)
