@@ -58,10 +58,10 @@ def test_only_the_best_papers_by_their_own_vector_are_blended_with_their_passage
     papers = VectorIndex(np.array([2, 4, 6, 8, 10, 12], dtype=np.int64), unit(6))
     owner = np.array([2, 2, 4, 6, 6, 6, 10, 12, 12], dtype=np.int64)  # paper 8: no passages
     starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
-    passages = PassageIndex(VectorIndex(owner, unit(9)), starts, owner[starts])
+    passages = PassageIndex(unit(9), starts, owner[starts])
     query = unit(1)[0]
     own = papers.matrix @ query
-    best = {pk: float((passages.index.matrix[owner == pk] @ query).max()) for pk in set(owner)}
+    best = {pk: float((passages.matrix[owner == pk] @ query).max()) for pk in set(owner)}
 
     def expected(row: int) -> float:
         pk = int(papers.ids[row])

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from kgarden.embed.base import Matrix
-from kgarden.embed.passages import BLEND_DEPTH, WHOLE_WEIGHT, load_passage_vectors
+from kgarden.embed.passages import BLEND_DEPTH, WHOLE_WEIGHT
 from kgarden.embed.vectors import load_vectors
 
 SPLIT_ROWS = 20_000  # rows per block, at least, when a product is cut across the cores
@@ -125,18 +125,18 @@ class VectorIndex:
 class PassageIndex:
     """Passage vectors (``embed_passages``) and the paper each row belongs to."""
 
-    index: VectorIndex  # ids: the paper pk of each passage, sorted
+    matrix: Matrix  # one row per passage, a paper's rows together, papers by pk
     starts: np.ndarray[Any, Any]  # the first row of each paper
     papers: np.ndarray[Any, Any]  # the paper pk of each run of rows
 
     @classmethod
     def load(cls, conn: sqlite3.Connection) -> PassageIndex:
-        ids, matrix = load_passage_vectors(conn)
+        ids, matrix = load_vectors(conn, "passage")
         starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else ids
-        return cls(VectorIndex(ids, matrix), starts, ids[starts])
+        return cls(matrix, starts, ids[starts])
 
     def __len__(self) -> int:
-        return len(self.index)
+        return int(self.matrix.shape[0])
 
     def blended(self, papers: VectorIndex, query: Matrix,
                 allowed: Collection[int] | None = None, depth: int = BLEND_DEPTH) -> Matrix:
@@ -145,8 +145,7 @@ class PassageIndex:
         (a paper without passages keeps its own cosine); -inf for the others. Only the
         candidates' passages are read: a product over all of a large garden's passages
         (224,000 at 75k papers) took 30 ms a query, the candidates' 1.4 ms."""
-        scores = papers.scores(query)
-        scores = only(papers.ids, scores, allowed)
+        scores = only(papers.ids, papers.scores(query), allowed)
         if not len(self) or not len(papers):
             return scores
         depth = min(depth, len(papers))
@@ -164,6 +163,6 @@ class PassageIndex:
         lengths = np.append(self.starts, len(self))[runs + 1] - first
         offsets = np.cumsum(lengths) - lengths  # where each paper's passages start in `taken`
         taken = np.repeat(first - offsets, lengths) + np.arange(int(lengths.sum()))
-        best = np.maximum.reduceat(self.index.matrix[taken] @ query.reshape(-1), offsets)
+        best = np.maximum.reduceat(self.matrix[taken] @ query.reshape(-1), offsets)
         out[rows] = WHOLE_WEIGHT * scores[rows] + (1.0 - WHOLE_WEIGHT) * best
         return out

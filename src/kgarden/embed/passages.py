@@ -14,11 +14,9 @@ large garden's build would take about 2.5x as long.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-
-import numpy as np
 
 from kgarden.embed.base import Embedder, Matrix
 
@@ -113,24 +111,3 @@ def passage_rows(embedder_name: str, papers: Sequence[tuple[int, str, str]],
             rows.append((pk, idx, passage.start, passage.end, embedder_name, key[pk],
                          vectors[len(rows)].tobytes()))
     return rows
-
-
-def passage_batches(papers: list[tuple[int, str, str]], texts_per_batch: int
-                    ) -> Iterator[list[tuple[int, str, str]]]:
-    """Papers in batches of about ``texts_per_batch`` passages (3-4 per abstract)."""
-    size = max(1, texts_per_batch // 4)
-    for start in range(0, len(papers), size):
-        yield papers[start:start + size]
-
-
-def load_passage_vectors(conn: sqlite3.Connection) -> tuple[np.ndarray[Any, Any], Matrix]:
-    """(paper pk of each row, matrix) of the current passages of live papers, sorted by pk."""
-    rows = conn.execute(
-        "SELECT v.paper_pk, v.vector FROM passage_vectors v JOIN papers p ON p.pk = v.paper_pk"
-        " WHERE p.retracted = 0 AND v.source_key = p.content_hash"
-        " ORDER BY v.paper_pk, v.idx").fetchall()
-    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    if not rows:
-        return ids, np.zeros((0, 0), dtype=np.float32)
-    flat = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32)
-    return ids, flat.reshape(len(rows), -1)

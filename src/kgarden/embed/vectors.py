@@ -18,7 +18,6 @@ import numpy as np
 from kgarden.embed.base import Embedder, Matrix, embedder_id, get_embedder
 from kgarden.embed.passages import (
     papers_with_passages,
-    passage_batches,
     passage_rows,
     passages_of,
     pending_passage_papers,
@@ -227,7 +226,8 @@ def embed_pending(conn: sqlite3.Connection, settings: Settings, *,
                 done += len(batch)
                 if progress is not None:
                     progress(done, total)
-        for batch in passage_batches(for_passages, max(1, settings.embed_batch_size)):
+        # a paper makes 3-4 passages: batches of papers that embed about embed_batch_size texts
+        for batch in _batches(for_passages, max(1, settings.embed_batch_size // 4)):
             passages = passages_of(conn, model, batch)
             vectors = model.embed([p.text for _, items in passages for p in items],
                                   max_tokens=settings.embed_max_tokens,
@@ -276,8 +276,14 @@ def concept_sample(conn: sqlite3.Connection, size: int, min_papers: int) -> list
 
 
 def load_vectors(conn: sqlite3.Connection, kind: str) -> tuple[np.ndarray[Any, Any], Matrix]:
-    """(item ids, matrix) of every current vector of ``kind``."""
-    if kind == "paper":
+    """(item ids, matrix) of every current vector of ``kind``: ``paper``, ``concept``, or
+    ``passage`` (the ids are then each passage's paper pk, sorted, a paper's rows in order)."""
+    if kind == "passage":
+        sql = ("SELECT v.paper_pk, v.vector FROM passage_vectors v"
+               " JOIN papers p ON p.pk = v.paper_pk"
+               " WHERE p.retracted = 0 AND v.source_key = p.content_hash"
+               " ORDER BY v.paper_pk, v.idx")
+    elif kind == "paper":
         sql = ("SELECT v.item_id, v.vector FROM vectors v JOIN papers p ON p.pk = v.item_id"
                " WHERE v.kind = 'paper' AND p.retracted = 0 AND v.source_key = p.content_hash"
                " ORDER BY v.item_id")

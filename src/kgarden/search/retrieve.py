@@ -21,6 +21,7 @@ from functools import cache
 from typing import Literal
 
 from kgarden.embed.base import Matrix, get_embedder
+from kgarden.embed.index import PassageIndex
 from kgarden.embed.vectors import check_embedder, garden_embedder
 from kgarden.errors import KgardenError, QueryError
 from kgarden.search.cache import IndexCache
@@ -132,7 +133,7 @@ class Retriever:
                           " (run `kgarden embed`): they are found by BM25 only")
         return True, None
 
-    def _dense_later(self, text: str, n: int, filters: Filters
+    def _dense_later(self, text: str, n: int, filters: Filters, passages: PassageIndex
                      ) -> Future[tuple[Matrix, list[tuple[int, float]]]]:
         """The query's vector and its dense list, computed on a worker thread while this one
         reads the BM25 list: torch, numpy and SQLite release the GIL, so the embedding and
@@ -140,7 +141,6 @@ class Retriever:
         core) overlap the BM25 list (~25 ms) instead of adding to it. ``dense_ready`` has
         checked the embedder; what reads the garden stays on this thread."""
         index = self.cache.get(self.conn, "paper")
-        passages = self.cache.passages(self.conn)
         allowed = filters.allowed_papers(self.conn)
         embedder = self.settings.embedder
 
@@ -173,8 +173,10 @@ class Retriever:
                 use_dense = False
         if mode != "dense" and not query:
             notes.append("the query has only common words: no BM25 list")
-        with_passages = use_dense and len(self.cache.passages(self.conn)) > 0
-        pending = self._dense_later(query.text, n, filters) if use_dense else None
+        passages = self.cache.passages(self.conn) if use_dense else None
+        with_passages = passages is not None and len(passages) > 0
+        pending = (self._dense_later(query.text, n, filters, passages)
+                   if passages is not None else None)
         stats = term_stats(self.conn, "papers_fts", query, self.cache.memo.get(self.conn))
         lexical = self.bm25(query, stats, n, filters) if mode != "dense" and query else []
         vector, dense = pending.result() if pending is not None else (None, [])
