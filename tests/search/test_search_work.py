@@ -106,6 +106,23 @@ def test_embedding_on_one_thread_gives_the_same_vector_and_restores_torch() -> N
     assert float(one @ embedder.embed([text])[0]) > 0.99999
 
 
+
+def test_batches_by_word_pieces_keep_the_texts_order_and_their_vectors() -> None:
+    from kgarden.embed import minilm
+
+    embedder = get_embedder("minilm")
+    texts = ["distillation", "a student model learns from a larger teacher " * 30,
+             "graph", "retrieval augmented generation over papers " * 8, "", "x " * 400]
+    assert isinstance(embedder, minilm.MiniLMEmbedder)
+    batches = embedder._batches(texts, minilm.MAX_TOKENS, 64)
+    assert sorted(i for batch in batches for i in batch) == list(range(len(texts)))
+    assert batches[0][0] in (1, 5)  # the longest go first
+    assert all(len(b) * len(embedder._model.tokenizer(texts[b[0]], truncation=True,
+                                                       max_length=256)["input_ids"])
+               <= minilm.TOKENS_PER_BATCH or len(b) == 1 for b in batches)
+    together = embedder.embed(texts)
+    alone = np.stack([embedder.embed([t])[0] for t in texts])
+    assert (np.sum(together * alone, axis=1) > 0.9999).all()
 def test_sentence_tokens_find_the_terms_fts5_finds(search_demo: Garden) -> None:
     conn = search_demo.conn
     tokens = SentenceTokens()
