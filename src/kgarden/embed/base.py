@@ -23,7 +23,9 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str], *, batch_size: int = 64,
               max_tokens: int | None = None, precision: str = "float32",
               threads: int | None = None) -> Matrix:
-        """``max_tokens``: truncate each text there (the model's own limit when None);
+        """``batch_size``: at most this many texts a forward pass (an embedder may take
+        fewer, e.g. MiniLM bounds a pass by word pieces); ``max_tokens``: truncate each text
+        there (the model's own limit when None);
         ``precision``: float32, bfloat16, or auto (what the embedder finds fastest here);
         ``threads``: at most this many threads for this call (all the cores when None)."""
         ...
