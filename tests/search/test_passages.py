@@ -152,7 +152,7 @@ def test_a_changed_paper_gets_new_passages_and_rebuild_drops_them(
         garden.embed(rebuild=True)  # the setting is on: they are made again
         assert garden.vectors().papers_with_passages == 75
     code, out, err = kg("status", "--garden", path)
-    assert code == 0 and "passages    of 75 of 75 papers" in out, out + err
+    assert code == 0 and "passages    75 of 75 papers" in out, out + err
     code, out, err = kg("embed", "--rebuild", "--no-passages", "--json", "--garden", path)
     assert code == 0, err
     assert '"passages": 0' in out

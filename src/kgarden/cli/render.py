@@ -141,7 +141,7 @@ def print_status(console: Console, status: GardenStatus) -> None:
         console.print(f"  vectors     {vec['papers']} of {vec['papers_live']} papers, "
                       f"{vec['concepts']} of {vec['concepts_wanted']} concepts ({vec['embedder']})")
         if vec.get("papers_with_passages"):
-            console.print(f"  passages    of {vec['papers_with_passages']} of "
+            console.print(f"  passages    {vec['papers_with_passages']} of "
                           f"{vec['papers_for_passages']} papers (embed_passages)")
     cur = status.curation
     rel = cur["relations"]
