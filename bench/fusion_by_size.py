@@ -34,7 +34,7 @@ from kgarden.search.lexical import bm25_top, term_stats
 from kgarden.search.query import parse_query
 from kgarden.search.retrieve import convex, fuse
 
-SYSTEMS = ("BM25", "dense", "fused RRF (default)", "fused convex")
+SYSTEMS = ("BM25", "dense", "fused RRF", "fused convex (default)")
 
 
 def ndcg10(ranked: list[str], relevant: set[str]) -> float:
@@ -131,7 +131,7 @@ def main() -> None:
         avg = {name: statistics.fmean(v) for name, v in means.items()}
         rows.append([f"{size:,}", f"{len(counts)} x {round(statistics.fmean(counts))}",
                      *(f"{avg[s]:.1f}" for s in SYSTEMS),
-                     f"{avg['fused convex'] - avg['fused RRF (default)']:+.1f}"])
+                     f"{avg['fused convex (default)'] - avg['fused RRF']:+.1f}"])
     text = markdown_table(["papers", "draws x claims", *SYSTEMS, "convex - RRF"], rows)
     emit(text, args.out)
 

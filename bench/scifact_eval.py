@@ -161,11 +161,10 @@ def main() -> None:
                              "their concepts)")
                 rows.append(evaluate(garden, claims, doc_of, "dense", f"dense ({model})"))
                 rows.append(evaluate(garden, claims, doc_of, "hybrid",
-                                     f"fused, RRF k=60 (BM25 + {model}): kgarden's default",
-                                     "rrf"))
+                                     f"fused, RRF k=60 (BM25 + {model})", "rrf"))
                 rows.append(evaluate(garden, claims, doc_of, "hybrid",
-                                     f"fused, convex 0.4, BM25 / query idf (BM25 + {model})",
-                                     "convex"))
+                                     f"fused, convex 0.4, BM25 / query idf (BM25 + {model}):"
+                                     " the default", "convex"))
             if len(vectors_by_precision) > 1:
                 first, *others = vectors_by_precision.items()
                 for name, matrix in others:

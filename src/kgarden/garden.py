@@ -150,9 +150,9 @@ class Garden:
 
     # -- finding -------------------------------------------------------------------------------
     def search(self, query: str, *, k: int = 10, filters: Filters | None = None,
-               mode: str = "hybrid", fusion: str = "rrf") -> SearchResult:
-        """Papers for ``query``: BM25 and dense retrieval fused (``rrf`` or ``convex``), each
-        with its best sentence."""
+               mode: str = "hybrid", fusion: str | None = None) -> SearchResult:
+        """Papers for ``query``: BM25 and dense retrieval fused (``convex`` or ``rrf``; None:
+        the ``search_fusion`` setting), each with its best sentence."""
         return search_papers(self.conn, self.settings, self._indexes, query, k=k,
                              filters=filters, mode=mode, fusion=fusion)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import kg
+from judgements import DISTILLATION, DISTILLATION_QUERIES
 
 from kgarden import Garden
 from kgarden.embed.base import get_embedder
@@ -123,11 +124,15 @@ def test_dense_scores_blend_the_whole_vector_and_the_best_passage(
     teacher = "teacher network transfers what it learned to a compact student"
     dense = [h.title for h in passage_garden.search(teacher, k=5, mode="dense").hits]
     assert sum("Distill" in t for t in dense) >= 3, dense
-    # the headline paraphrase: TAID (distillation) second, after a survey of large language
-    # models whose passages say "large language models" often (first without passages)
-    titles = [h.title for h in passage_garden.search(query, k=8).hits]
-    assert any("Distillation" in t for t in titles[:2]), titles
-    assert sum("Distill" in t for t in titles) >= 2, titles
+    # each distillation paraphrase has a distillation paper in its top 2 (the headline: TAID
+    # second, after "... Big Educational Data"), and 9 of the 15 places of the top 5s
+    found = 0
+    for paraphrase in DISTILLATION_QUERIES:
+        hits = [h.title.startswith(DISTILLATION)
+                for h in passage_garden.search(paraphrase, k=5).hits]
+        assert any(hits[:2]), paraphrase
+        found += sum(hits)
+    assert found >= 9
 
 
 def test_a_changed_paper_gets_new_passages_and_rebuild_drops_them(

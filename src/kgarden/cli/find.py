@@ -54,9 +54,9 @@ def search(
     k: Annotated[int, typer.Option("--k", "-k", help="How many papers.")] = 10,
     mode: Annotated[str, typer.Option(help="hybrid (BM25 + dense, fused), bm25 or dense.")] =
         "hybrid",
-    fusion: Annotated[str, typer.Option(
-        help="rrf (rank fusion, robust; the default) or convex (scores, better on SciFact)."
-    )] = "rrf",
+    fusion: Annotated[str | None, typer.Option(
+        help="convex (scores; the default, setting search_fusion) or rrf (reciprocal rank"
+             " fusion).")] = None,
     since: SinceOption = None,
     until: UntilOption = None,
     author: AuthorOption = None,

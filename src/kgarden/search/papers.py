@@ -51,7 +51,7 @@ class SearchResult:
 
 def search_papers(conn: sqlite3.Connection, settings: Settings, cache: IndexCache, text: str,
                   *, k: int = 10, filters: Filters | None = None,
-                  mode: str = "hybrid", fusion: str = "rrf") -> SearchResult:
+                  mode: str = "hybrid", fusion: str | None = None) -> SearchResult:
     if k < 1 or k > 1000:
         raise QueryError(f"--k must be between 1 and 1000, got {k}")
     retriever = Retriever(conn, settings, cache)

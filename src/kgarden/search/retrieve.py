@@ -1,14 +1,15 @@
 """Finding papers: BM25 over titles and abstracts (FTS5), dense cosine over paper vectors, and
-their fusion. The default is reciprocal rank fusion (Cormack et al. 2009). The convex
-combination (BM25 over the query's idf mass, cosine as is, a missing score imputed with its
-list's lowest) scores 2.6 nDCG@10 higher on SciFact (74.5 against 71.9; BM25 alone 69.5), and
-higher on SciFact sub-gardens of every size from 30 papers (bench/fusion_by_size.py). But it
-trusts score magnitudes, so a paraphrase sharing generic words with a title goes to that
-title: on the demo it put "... in Big Educational Data" first for "shrinking a big language
-model into a small one", and two distillation papers in the top 5 for "compressing a model so
-it runs on a phone" where RRF has four. So it is offered (``fusion="convex"``, ``kgarden
-search --fusion convex``), not the default. A garden with passage vectors (``embed_passages``)
-scores each paper's cosine as the mean of its own and its best passage's.
+their fusion. The default (setting ``search_fusion``) is the convex combination: 0.4 x BM25
+over the query's idf mass + 0.6 x cosine, a missing score imputed with its list's lowest.
+Reciprocal rank fusion (Cormack et al. 2009; ``rrf``) is the other choice. Convex scores higher
+on SciFact (74.5 nDCG@10 against 71.9; BM25 alone 69.5), on SciFact sub-gardens of every size
+from 30 papers (bench/fusion_by_size.py) and on 30 paraphrased queries over the demo garden
+(84.2 against 77.9; bench/demo_paraphrases.py): rank fusion gives equal say to a paraphrase's
+BM25 list, whose matches are on generic words. Convex trusts score magnitudes, though: a rare
+word shared with one title can carry that title ("... in Big Educational Data" first for
+"shrinking a big language model into a small one", the distillation paper TAID second, where
+RRF puts TAID first). A garden with passage vectors
+(``embed_passages``) scores each paper's cosine as the mean of its own and its best passage's.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Literal
 from kgarden.embed.base import Matrix, get_embedder
 from kgarden.embed.index import PassageIndex
 from kgarden.embed.vectors import check_embedder, garden_embedder
-from kgarden.errors import KgardenError, QueryError
+from kgarden.errors import ConfigError, KgardenError, QueryError
 from kgarden.search.cache import IndexCache
 from kgarden.search.filters import Filters
 from kgarden.search.lexical import TermStats, bm25_top, term_stats
@@ -154,9 +155,15 @@ class Retriever:
 
     # -- together ----------------------------------------------------------------------------
     def retrieve(self, text: str, *, n: int = CANDIDATES, filters: Filters | None = None,
-                 mode: str = "hybrid", fusion: str = "rrf") -> Retrieval:
+                 mode: str = "hybrid", fusion: str | None = None) -> Retrieval:
+        """The ranked papers for ``text``; ``fusion`` None takes the ``search_fusion`` setting."""
         if mode not in MODES:
             raise QueryError(f"unknown search mode {mode!r}", hint="one of: " + ", ".join(MODES))
+        if fusion is None:
+            fusion = str(self.settings.search_fusion)
+            if fusion not in FUSIONS:
+                raise ConfigError(f"setting 'search_fusion' must be one of {', '.join(FUSIONS)},"
+                                  f" got {fusion!r}", path=self.settings.source("search_fusion"))
         if fusion not in FUSIONS:
             raise QueryError(f"unknown fusion {fusion!r}", hint="one of: " + ", ".join(FUSIONS))
         filters = filters or Filters()
