@@ -16,11 +16,10 @@ for BM25 alone, dense alone and both fusions, over the garden that ``make demo``
 from __future__ import annotations
 
 import argparse
-import math
 import statistics
 from pathlib import Path
 
-from _common import REPO_ROOT, emit, garden_missing, markdown_table
+from _common import REPO_ROOT, emit, garden_missing, markdown_table, ndcg_at
 
 from kgarden import Garden
 
@@ -95,11 +94,6 @@ SYSTEMS = (("BM25", "bm25", "rrf"), ("dense", "dense", "rrf"),
            ("fused RRF", "hybrid", "rrf"), ("fused convex (default)", "hybrid", "convex"))
 
 
-def ndcg10(ranked: list[str], relevant: set[str]) -> float:
-    dcg = sum(1 / math.log2(i + 2) for i, d in enumerate(ranked[:10]) if d in relevant)
-    return dcg / sum(1 / math.log2(i + 2) for i in range(min(10, len(relevant))))
-
-
 def mrr10(ranked: list[str], relevant: set[str]) -> float:
     return next((1 / (i + 1) for i, d in enumerate(ranked[:10]) if d in relevant), 0.0)
 
@@ -123,7 +117,7 @@ def evaluate(garden: Garden) -> str:
         for name, mode, fusion in SYSTEMS:
             hits = garden.search(query, k=10, mode=mode, fusion=fusion).hits
             ranked = [hit.paper_id for hit in hits]
-            per_system[name].append((ndcg10(ranked, relevant), mrr10(ranked, relevant),
+            per_system[name].append((ndcg_at(ranked, relevant), mrr10(ranked, relevant),
                                      float(bool(ranked) and ranked[0] in relevant)))
         rrf, conv = per_system["fused RRF"][-1][0], per_system["fused convex (default)"][-1][0]
         if rrf != conv:

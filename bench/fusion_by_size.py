@@ -17,14 +17,13 @@ about 5 minutes) when the file does not exist.
 from __future__ import annotations
 
 import argparse
-import math
 import random
 import sqlite3
 import statistics
 from pathlib import Path
 
 import numpy as np
-from _common import emit, find_data, markdown_table
+from _common import emit, find_data, markdown_table, ndcg_at
 from scifact_eval import as_papers, load
 
 from kgarden import Garden, load_settings
@@ -35,11 +34,6 @@ from kgarden.search.query import parse_query
 from kgarden.search.retrieve import convex, fuse
 
 SYSTEMS = ("BM25", "dense", "fused RRF", "fused convex (default)")
-
-
-def ndcg10(ranked: list[str], relevant: set[str]) -> float:
-    dcg = sum(1 / math.log2(i + 2) for i, d in enumerate(ranked[:10]) if d in relevant)
-    return dcg / sum(1 / math.log2(i + 2) for i in range(min(10, len(relevant))))
 
 
 def sub_garden(schema: str, docs: list[tuple[str, str]]) -> sqlite3.Connection:
@@ -123,7 +117,7 @@ def main() -> None:
                         [d for d, _ in lexical], [d for d, _ in dense],
                         sorted(rrf, key=lambda d: (-rrf[d], d)),
                         sorted(mixed, key=lambda d: (-mixed[d], d))), strict=True):
-                    scores[name].append(ndcg10(ranked, cited))
+                    scores[name].append(ndcg_at(ranked, cited))
             conn.close()
             counts.append(len(chosen))
             for name in SYSTEMS:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import statistics
 import tempfile
 import time
@@ -27,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from _common import emit, find_data
+from _common import emit, find_data, ndcg_at
 
 from kgarden import Garden, load_settings
 from kgarden.embed.vectors import load_vectors, reset_vectors
@@ -45,12 +44,6 @@ class Scores:
     ndcg10_odd: float
     recall100: float
     ms_per_query: float
-
-
-def ndcg_at(ranked: list[str], relevant: set[str], k: int = 10) -> float:
-    dcg = sum(1.0 / math.log2(i + 2) for i, doc in enumerate(ranked[:k]) if doc in relevant)
-    ideal = sum(1.0 / math.log2(i + 2) for i in range(min(k, len(relevant))))
-    return dcg / ideal if ideal else 0.0
 
 
 def recall_at(ranked: list[str], relevant: set[str], k: int = 100) -> float:

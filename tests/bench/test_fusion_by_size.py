@@ -15,6 +15,7 @@ from kgarden.search.query import parse_query
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 sys.path.insert(0, str(BENCH))
 by_size = importlib.import_module("fusion_by_size")
+common = importlib.import_module("_common")
 
 
 def test_a_sub_garden_ranks_as_the_garden_does(search_demo: Garden) -> None:
@@ -33,6 +34,6 @@ def test_a_sub_garden_ranks_as_the_garden_does(search_demo: Garden) -> None:
 
 
 def test_ndcg_at_10() -> None:
-    assert by_size.ndcg10(["a", "b"], {"a"}) == 1.0
-    assert by_size.ndcg10(["b", "a"], {"a"}) == pytest.approx(1 / 1.5849625)
-    assert by_size.ndcg10(["b"], {"a"}) == 0.0
+    assert common.ndcg_at(["a", "b"], {"a"}) == 1.0
+    assert common.ndcg_at(["b", "a"], {"a"}) == pytest.approx(1 / 1.5849625)
+    assert common.ndcg_at(["b"], {"a"}) == 0.0

@@ -1,10 +1,15 @@
-"""Relevance judgements on the demo garden shared by the search tests (those of
-bench/demo_paraphrases.py): the papers that train a smaller or cheaper model from a larger one,
-by title prefix."""
+"""The relevance judgements of bench/demo_paraphrases.py that the search tests share: the demo
+papers that train a smaller or cheaper model from a larger one (title prefixes), and the
+paraphrases that ask for them."""
 
-DISTILLATION = ("Knowledge Distillation via Token", "Talking Models", "Unlock the Power",
-                "HARD: Hard Augmentations", "A Survey on Knowledge Distillation",
-                "Efficient Crowd Counting", "TAID")
-DISTILLATION_QUERIES = ("shrinking a big language model into a small one",
-                        "compressing a model so it runs on a phone",
-                        "teacher network transfers what it learned to a compact student")
+import importlib
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+_paraphrases = importlib.import_module("demo_paraphrases")
+
+DISTILLATION: tuple[str, ...] = _paraphrases.DISTILLATION
+DISTILLATION_QUERIES = tuple(query for query, relevant in _paraphrases.QUERIES
+                             if relevant is DISTILLATION)
+assert len(DISTILLATION_QUERIES) == 3

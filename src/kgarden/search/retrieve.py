@@ -159,12 +159,12 @@ class Retriever:
         """The ranked papers for ``text``; ``fusion`` None takes the ``search_fusion`` setting."""
         if mode not in MODES:
             raise QueryError(f"unknown search mode {mode!r}", hint="one of: " + ", ".join(MODES))
-        if fusion is None:
-            fusion = str(self.settings.search_fusion)
-            if fusion not in FUSIONS:
+        from_setting = fusion is None
+        fusion = str(self.settings.search_fusion) if fusion is None else fusion
+        if fusion not in FUSIONS:
+            if from_setting:
                 raise ConfigError(f"setting 'search_fusion' must be one of {', '.join(FUSIONS)},"
                                   f" got {fusion!r}", path=self.settings.source("search_fusion"))
-        if fusion not in FUSIONS:
             raise QueryError(f"unknown fusion {fusion!r}", hint="one of: " + ", ".join(FUSIONS))
         filters = filters or Filters()
         query = parse_query(text)
