@@ -8,6 +8,7 @@ import pytest
 from llm_server import TEST_API_KEY, ScriptedLLMServer, chat, error
 
 from kgarden import Garden
+from kgarden.models import make_paper
 from kgarden.search.ask import NOT_ENOUGH
 from kgarden.settings import Settings, load_settings
 
@@ -30,6 +31,24 @@ def test_offline_answer_cites_the_sentence_that_answers(search_demo: Garden) -> 
         assert field_text(search_demo, c.paper_id, c.field)[c.start:c.end] == c.sentence
     assert len(answer.citations) <= 3
     assert [c.number for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+
+
+def test_titles_are_cited_only_for_papers_without_an_abstract(search_demo: Garden,
+                                                              tmp_path: Path,
+                                                              settings: Settings) -> None:
+    # every citation shows its paper's title: the answer's sentences come from the abstracts
+    for question in (QUESTION, "OlympicArena multi-discipline cognitive reasoning benchmark"):
+        assert {c.field for c in search_demo.ask(question).citations} == {"abstract"}
+    with Garden.create(tmp_path / "titles.db", settings=settings) as garden:
+        garden.ingest_papers([
+            make_paper(title="Pruning halves the latency of speech recognisers", abstract="",
+                       source="test"),
+            make_paper(title="Speech recognisers on phones", source="test",
+                       abstract="We measure the latency of speech recognisers on phones."),
+        ], embed=False)
+        cited = garden.ask("Does pruning reduce the latency of speech recognisers?").citations
+        fields = {(c.title[:7], c.field) for c in cited}
+        assert fields == {("Pruning", "title"), ("Speech ", "abstract")}, fields
 
 
 def test_paraphrased_question_is_answered_by_meaning(search_demo: Garden) -> None:
