@@ -111,8 +111,11 @@ def _sentence_scores(conn: sqlite3.Connection, settings: Settings, cache: IndexC
     cheap = fuse([by_words, by_paper, sorted(meaning, key=lambda i: (-meaning[i], i))],
                  [1.0, 0.5, 1.0])
     chosen = sorted(cheap, key=lambda i: (-cheap[i], i))[:EMBEDDED_SENTENCES]
+    # the sentences are embedded as the garden's texts are (bfloat16 where the CPU has it);
+    # the question, like a search query, in float32
     vectors = get_embedder(settings.embedder).embed(
-        [rows[i][2] for i in chosen], max_tokens=SENTENCE_TOKENS)
+        [rows[i][2] for i in chosen], max_tokens=SENTENCE_TOKENS,
+        precision=str(settings.embed_precision))
     cosine = dict(zip(chosen, (float(c) for c in vectors @ found.query_vector), strict=True))
     best = max((r.score for r in found.ranked), default=0.0)
     paper = {r.pk: r.score / best for r in found.ranked} if best > 0 else {}
