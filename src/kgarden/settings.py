@@ -64,8 +64,9 @@ SETTINGS: tuple[Setting, ...] = (
         "embed_precision",
         str,
         "auto",
-        "Arithmetic of bulk embedding: auto (bfloat16 where the CPU has bfloat16 instructions,"
-        " 1.3-1.9x faster, each vector at cosine 0.99997+ to float32), float32 or bfloat16.",
+        "Arithmetic of embedding the garden's texts and ask's candidate sentences: auto"
+        " (bfloat16 where the CPU has bfloat16 instructions, 1.3-1.9x faster, each vector at"
+        " cosine 0.99997+ to float32), float32 or bfloat16.",
     ),
     Setting(
         "embed_passages",
