@@ -23,7 +23,7 @@ import statistics
 from pathlib import Path
 
 import numpy as np
-from _common import emit, find_data, markdown_table, ndcg_at
+from _common import emit, markdown_table, ndcg_at
 from scifact_eval import as_papers, load
 
 from kgarden import Garden, load_settings
@@ -57,10 +57,10 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=300, help="at most this many per draw")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    folder = find_data(args.data, "scifact")
-    if folder is None:
+    loaded = load(args.data)
+    if loaded is None:
         return
-    corpus, claims = load(folder.parent)
+    corpus, claims = loaded
     claims = [c for c in claims if c.get("cited_doc_ids")]
     settings = load_settings({"embed_on_ingest": False}, env={})
     papers, doc_of_paper = as_papers(corpus)

@@ -50,8 +50,12 @@ def recall_at(ranked: list[str], relevant: set[str], k: int = 100) -> float:
     return len(set(ranked[:k]) & relevant) / len(relevant) if relevant else 0.0
 
 
-def load(root: Path) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
-    folder = root / "scifact"
+def load(data: str | None) -> tuple[list[dict[str, object]], list[dict[str, object]]] | None:
+    """SciFact's corpus and training claims from ``data``/scifact (default ../shared/data),
+    or None, after printing "skipped: ...", when the folder is absent."""
+    folder = find_data(data, "scifact")
+    if folder is None:
+        return None
     with (folder / "corpus.jsonl").open(encoding="utf-8") as handle:
         corpus = [json.loads(line) for line in handle if line.strip()]
     with (folder / "claims_train.jsonl").open(encoding="utf-8") as handle:
@@ -119,10 +123,10 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="only the first N claims")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    folder = find_data(args.data, "scifact")
-    if folder is None:
+    loaded = load(args.data)
+    if loaded is None:
         return
-    corpus, claims = load(folder.parent)
+    corpus, claims = loaded
     claims = [c for c in claims if c.get("cited_doc_ids")][: args.limit]
     papers, doc_by_paper = as_papers(corpus)
     settings = load_settings({"embed_on_ingest": False}, env={})

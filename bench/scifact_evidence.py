@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from _common import emit, find_data
+from _common import emit
 from scifact_eval import as_papers, load
 
 from kgarden import Garden, load_settings
@@ -270,10 +270,10 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="only the first N claims")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
-    folder = find_data(args.data, "scifact")
-    if folder is None:
+    loaded = load(args.data)
+    if loaded is None:
         return
-    corpus, claims = load(folder.parent)
+    corpus, claims = loaded
     with ExitStack() as stack:
         garden, doc_by_paper, notes = open_garden(stack, args.garden, corpus)
         items, wanted, found = questions(garden, corpus, claims, doc_by_paper)
