@@ -97,7 +97,7 @@ def _sentence_scores(conn: sqlite3.Connection, settings: Settings, cache: IndexC
 
     With vectors: a convex sum of the sentence's cosine with the question, its BM25 over the
     question's idf mass, and its paper's search score over the best paper's (each missing value
-    at the lowest of its kind). Embedding a sentence costs ~11 ms here, so only the best few by
+    at the lowest of its kind). Embedding a sentence costs 5-9 ms here, so only the best few by
     the cheap signals (words, paper rank, the question's cosine with the concepts a sentence
     mentions) are embedded. Without vectors: rank fusion of the BM25 and paper orders.
     """
