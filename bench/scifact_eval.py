@@ -66,7 +66,8 @@ def load(data: str | None) -> tuple[list[dict[str, object]], list[dict[str, obje
 def as_papers(corpus: list[dict[str, object]]) -> tuple[list[Paper], dict[str, str]]:
     """The abstracts as papers (the sentences joined by spaces), and the SciFact id of each
     paper id (three pairs of abstracts share a title, and so a paper id)."""
-    papers, doc_by_paper = [], {}
+    papers: list[Paper] = []
+    doc_by_paper: dict[str, str] = {}
     for doc in corpus:
         paper = make_paper(title=str(doc["title"]), abstract=" ".join(doc["abstract"]),  # type: ignore[arg-type]
                            source="scifact", id_hint=str(doc["doc_id"]))

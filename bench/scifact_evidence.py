@@ -14,6 +14,10 @@ system the script reports, averaged over those claims:
   are rationales (precision);
 * ranking: MRR@10 and Recall@10 of the ranked candidate sentences.
 
+And for each paper that holds a claim's rationales, whether the sentence a search hit shows for
+it (the snippet, ``best_sentences``) is one, against the abstract's first sentence, the
+paper's best sentence by BM25, and (with ``--sentence-vectors``) by MiniLM cosine.
+
 The systems are kgarden's ``ask`` (its ranked candidates, and the answer it picks from them)
 and, measured in the same run on the same garden, BM25 over every sentence (the FTS5 sentence
 index, titles included) and over the abstracts' sentences only, and, with
@@ -37,17 +41,19 @@ from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from _common import emit
 from scifact_eval import as_papers, load
 
 from kgarden import Garden, load_settings
-from kgarden.embed.base import get_embedder
+from kgarden.embed.base import Matrix, get_embedder
 from kgarden.models import clean_text
 from kgarden.search.ask import SENTENCE_TOKENS, Citation, pick_answer, rank_sentences
 from kgarden.search.lexical import bm25_top, term_stats
 from kgarden.search.query import parse_query
+from kgarden.search.snippets import best_sentences
 
 OVERLAP = 0.5  # a garden sentence is a rationale when it shares half of the shorter span
 DEPTH = 100  # sentences a baseline ranks
@@ -213,26 +219,94 @@ def bm25_system(garden: Garden, fields: str) -> Callable[[str], tuple[list[int],
     return rank
 
 
-def dense_system(garden: Garden, notes: list[str]) -> Callable[[str], tuple[list[int], list[int]]]:
-    """MiniLM cosine over every abstract sentence (vectors made here, not stored)."""
-    embedder = get_embedder(garden.settings.embedder)
+def sentence_vectors(garden: Garden, notes: list[str]) -> tuple[np.ndarray[Any, Any], Matrix]:
+    """(ids, MiniLM vectors) of every abstract sentence: made here, kgarden does not store
+    them."""
     rows = garden.conn.execute(
         "SELECT id, text FROM sentences WHERE field = 'abstract' ORDER BY id").fetchall()
-    ids = np.array([int(r[0]) for r in rows])
     started = time.perf_counter()
-    matrix = embedder.embed([str(r[1]) for r in rows], max_tokens=SENTENCE_TOKENS,
-                            precision=str(garden.settings.embed_precision))
+    matrix = get_embedder(garden.settings.embedder).embed(
+        [str(r[1]) for r in rows], max_tokens=SENTENCE_TOKENS,
+        precision=str(garden.settings.embed_precision))
     notes.append(f"sentence vectors (MiniLM, {SENTENCE_TOKENS} word pieces, as `ask` embeds its"
                  f" candidates): {len(rows):,} abstract sentences in "
                  f"{time.perf_counter() - started:.0f} s")
+    return np.array([int(r[0]) for r in rows]), matrix
+
+
+def dense_system(garden: Garden, vectors: tuple[np.ndarray[Any, Any], Matrix]
+                 ) -> Callable[[str], tuple[list[int], list[int]]]:
+    """MiniLM cosine over every abstract sentence."""
+    embedder = get_embedder(garden.settings.embedder)
+    ids, matrix = vectors
 
     def rank(claim: str) -> tuple[list[int], list[int]]:
-        vector = embedder.embed([claim])[0]
-        scores = matrix @ vector
+        scores = matrix @ embedder.embed([claim])[0]
         top = np.argsort(-scores, kind="stable")[:DEPTH]
         ranked = [int(ids[i]) for i in top]
         return ranked, answer_of(garden, ranked)
     return rank
+
+
+@dataclass
+class SnippetRow:
+    system: str
+    hit: float  # share of (claim, rationale paper) pairs whose shown sentence is a rationale
+    hit_even: float
+    hit_odd: float
+
+
+def snippet_rows(garden: Garden, items: list[Question],
+                 sentence_vectors: tuple[np.ndarray[Any, Any], Matrix] | None
+                 ) -> tuple[list[SnippetRow], int]:
+    """Which sentence each paper holding a claim's rationales shows for that claim: kgarden's
+    search snippet (``best_sentences``) against the abstract's first sentence, the paper's
+    best sentence by BM25, and (with sentence vectors) by MiniLM cosine."""
+    conn = garden.conn
+    paper_of = {int(r[0]): int(r[1]) for r in conn.execute(
+        "SELECT id, paper_pk FROM sentences WHERE field = 'abstract'")}
+    first = {int(r[0]): int(r[1]) for r in conn.execute(
+        "SELECT paper_pk, id FROM sentences WHERE field = 'abstract' AND idx = ("
+        "SELECT min(idx) FROM sentences t WHERE t.paper_pk = sentences.paper_pk"
+        " AND t.field = 'abstract')")}
+    embedder = get_embedder(garden.settings.embedder)
+    concepts = garden._indexes.get(conn, "concept")
+    row_of = ({int(sid): i for i, sid in enumerate(sentence_vectors[0])}
+              if sentence_vectors is not None else {})
+    systems = ["the abstract's first sentence", "the paper's best sentence by BM25"]
+    if sentence_vectors is not None:
+        systems.append("the paper's best sentence by MiniLM cosine (vectors not stored)")
+    systems.append("kgarden's search snippet")
+    hits: dict[str, list[tuple[bool, bool]]] = {name: [] for name in systems}
+    for q in items:
+        query = parse_query(q.claim)
+        vector = embedder.embed([q.claim])[0]
+        stats = term_stats(conn, "papers_fts", query)
+        sentence_stats = term_stats(conn, "sentences_fts", query)
+        pks = sorted({paper_of[sid] for sid in q.relevant})
+        snippets = best_sentences(conn, pks, query, vector, concepts, garden._indexes.tokens,
+                                  stats)
+        for pk in pks:
+            shown = {systems[0]: first.get(pk), systems[-1]: snippets[pk].sentence_id
+                     if pk in snippets else None}
+            best = bm25_top(conn, "sentences_fts", query, sentence_stats, 1,
+                            join="JOIN sentences s ON s.id = sentences_fts.rowid",
+                            where="s.paper_pk = ? AND s.field = 'abstract'",
+                            params=[pk]) if query else []
+            shown[systems[1]] = best[0][0] if best else first.get(pk)
+            if sentence_vectors is not None:
+                own = [sid for sid, p in paper_of.items() if p == pk]
+                cosine = sentence_vectors[1][[row_of[sid] for sid in own]] @ vector
+                shown[systems[2]] = own[int(np.argmax(cosine))]
+            for name, sid in shown.items():
+                hits[name].append((sid in q.relevant, q.position % 2 == 0))
+
+    def share(pairs: list[tuple[bool, bool]], half: bool | None = None) -> float:
+        return 100 * statistics.fmean(h for h, e in pairs if half is None or e == half)
+
+    pairs = len(hits[systems[0]])
+    return [SnippetRow(name, share(v), share(v, True), share(v, False))
+            for name, v in hits.items()], pairs
 
 
 def open_garden(stack: ExitStack, path: Path | None, corpus: list[dict[str, object]]
@@ -281,11 +355,13 @@ def main() -> None:
                      "sentences a claim")
         systems = [("BM25 over all sentences, titles included (FTS5)", bm25_system(garden, "any")),
                    ("BM25 over the abstracts' sentences", bm25_system(garden, "abstract"))]
-        if args.sentence_vectors:
+        vectors = sentence_vectors(garden, notes) if args.sentence_vectors else None
+        if vectors is not None:
             systems.append(("MiniLM over the abstracts' sentences (vectors kgarden does not store)",
-                            dense_system(garden, notes)))
+                            dense_system(garden, vectors)))
         systems.append(("kgarden ask, offline", ask_system(garden)))
         rows = [measure(garden, label, items, rank) for label, rank in systems]
+        shown, pairs = snippet_rows(garden, items, vectors)
     lines = ["SciFact rationale sentences as the answers to the claims (offline ask).", ""]
     lines += [f"- {n}" for n in notes] + [""]
     lines += ["| system | hit@1 | hit@1 even | hit@1 odd | hit@answer | answer precision "
@@ -294,6 +370,12 @@ def main() -> None:
     lines += [f"| {r.system} | {r.hit1:.1f} | {r.hit1_even:.1f} | {r.hit1_odd:.1f} | "
               f"{r.hit_answer:.1f} | {r.precision:.1f} | {r.mrr10:.1f} | {r.recall10:.1f} | "
               f"{r.ms:.1f} |" for r in rows]
+    lines += ["", f"The sentence shown for each paper that holds a claim's rationales ({pairs} "
+              "pairs): the share that are rationales.", "",
+              "| sentence shown | rationale | even claims | odd claims |",
+              "| :--- | ---: | ---: | ---: |"]
+    lines += [f"| {r.system} | {r.hit:.1f} | {r.hit_even:.1f} | {r.hit_odd:.1f} |"
+              for r in shown]
     emit("\n".join(lines), args.out)
 
 
