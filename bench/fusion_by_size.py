@@ -112,7 +112,7 @@ def main() -> None:
                 cosine = vectors @ queries[i]
                 dense = [(sub[j], float(cosine[j])) for j in np.argsort(-cosine)[:100]]
                 rrf = fuse([[d for d, _ in lexical], [d for d, _ in dense]])
-                mixed = convex(lexical, dense, sum(stats.idf(t) for t in query.terms))
+                mixed = convex(lexical, dense, stats.idf_mass(query.terms))
                 for name, ranked in zip(SYSTEMS, (
                         [d for d, _ in lexical], [d for d, _ in dense],
                         sorted(rrf, key=lambda d: (-rrf[d], d)),

@@ -21,7 +21,7 @@ from kgarden.search.cache import IndexCache
 from kgarden.search.filters import Filters
 from kgarden.search.lexical import bm25_top, term_stats
 from kgarden.search.paths import NamedConcept, PathEdge, concepts_in, relation_path
-from kgarden.search.retrieve import Retrieval, Retriever, fuse
+from kgarden.search.retrieve import Retrieval, Retriever, fuse, weighted_sum
 from kgarden.settings import Settings
 
 PAPERS_FOR_SENTENCES = 4  # best papers whose every sentence is a candidate
@@ -119,11 +119,9 @@ def _sentence_scores(conn: sqlite3.Connection, settings: Settings, cache: IndexC
     cosine = dict(zip(chosen, (float(c) for c in vectors @ found.query_vector), strict=True))
     best = max((r.score for r in found.ranked), default=0.0)
     paper = {r.pk: r.score / best for r in found.ranked} if best > 0 else {}
-    floors = (min(cosine.values()), min(lexical.values(), default=0.0),
-              min(paper.values(), default=0.0))
-    w_cosine, w_words, w_paper = SENTENCE_WEIGHTS
-    return {i: w_cosine * cosine.get(i, floors[0]) + w_words * lexical.get(i, floors[1])
-            + w_paper * paper.get(rows[i][1], floors[2]) for i in order}
+    lowest = min(paper.values(), default=0.0)  # of every paper found, not only the candidates'
+    of_paper = {i: paper.get(rows[i][1], lowest) for i in order}
+    return weighted_sum([cosine, lexical, of_paper], SENTENCE_WEIGHTS, order)
 
 
 def rank_sentences(conn: sqlite3.Connection, settings: Settings, cache: IndexCache,
@@ -137,7 +135,7 @@ def rank_sentences(conn: sqlite3.Connection, settings: Settings, cache: IndexCac
     lexical: dict[int, float] = {}  # sentence id -> BM25 over the question's idf mass
     if found.query:
         stats = term_stats(conn, "sentences_fts", found.query, cache.memo.get(conn))
-        mass = max(sum(stats.idf(t) for t in found.query.terms), 1e-9)
+        mass = max(stats.idf_mass(found.query.terms), 1e-9)
         # a title is a candidate only where the paper has no abstract: every citation shows
         # its paper's title anyway, and a title states a topic more often than a finding
         # (bench/scifact_evidence.py: with titles, the first sentence cited was one for 88 of

@@ -48,6 +48,11 @@ class TermStats:
         n = self.frequency.get(term, 0)
         return math.log(1.0 + (self.rows - n + 0.5) / (n + 0.5))
 
+    def idf_mass(self, terms: Sequence[str]) -> float:
+        """The sum of the terms' idf: the BM25 a row would score holding each term once, up to
+        BM25's length and saturation factors. Scores divided by it compare across queries."""
+        return sum(self.idf(t) for t in terms)
+
     def split(self, terms: tuple[str, ...]) -> tuple[list[str], list[str]]:
         """(rare, common): the rarest terms while their postings fit the budget, and the rest."""
         rare: list[str] = []

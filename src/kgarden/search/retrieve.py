@@ -15,7 +15,7 @@ RRF puts TAID first). A garden with passage vectors
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
@@ -67,18 +67,30 @@ class Retrieval:
     passages: bool = False  # the dense list blended each paper's best passage in
 
 
+def weighted_sum(scores: Sequence[Mapping[int, float]], weights: Sequence[float],
+                 items: Iterable[int] | None = None) -> dict[int, float]:
+    """Each item's sum of weight x score over ``scores``, where an item missing from one map
+    gets that map's lowest score (0 for an empty map): its own is lower still, unknown, and zero
+    would say more than the map does. ``items``: the maps' keys when None."""
+    floors = [min(s.values(), default=0.0) for s in scores]
+    keys = set().union(*scores) if items is None else items
+    summed: dict[int, float] = {}
+    for item in keys:
+        total = 0.0
+        for score, weight, floor in zip(scores, weights, floors, strict=True):
+            total += weight * score.get(item, floor)
+        summed[item] = total
+    return summed
+
+
 def convex(lexical: Sequence[tuple[int, float]], dense: Sequence[tuple[int, float]],
            idf_mass: float, alpha: float = CONVEX_ALPHA) -> dict[int, float]:
     """alpha * bm25 / idf mass + (1 - alpha) * cosine. BM25 is divided by the sum of the
     query terms' idf, not by the list's best score, so a weak lexical match (a paraphrase
     sharing two common words with a title) stays weak; an item missing from one list gets
-    that list's lowest score (its own is lower still, unknown), not zero."""
+    that list's lowest score (``weighted_sum``), not zero."""
     lex = {pk: score / max(idf_mass, 1e-9) for pk, score in lexical}
-    cos = dict(dense)
-    lex_floor = min(lex.values(), default=0.0)
-    cos_floor = min(cos.values(), default=0.0)
-    return {pk: alpha * lex.get(pk, lex_floor) + (1.0 - alpha) * cos.get(pk, cos_floor)
-            for pk in lex.keys() | cos.keys()}
+    return weighted_sum([lex, dict(dense)], [alpha, 1.0 - alpha])
 
 
 def fuse(lists: Sequence[Sequence[int]], weights: Sequence[float] | None = None,
@@ -201,7 +213,7 @@ class Retriever:
             for entry in ranked.values():
                 entry.score = entry.cosine or 0.0
         else:
-            idf_mass = sum(stats.idf(t) for t in query.terms)
+            idf_mass = stats.idf_mass(query.terms)
             alpha = CONVEX_ALPHA_PASSAGES if with_passages else CONVEX_ALPHA
             fused = (convex(lexical, dense, idf_mass, alpha) if fusion == "convex"
                      else fuse([[pk for pk, _ in lexical], [pk for pk, _ in dense]]))
