@@ -152,15 +152,15 @@ def citations_for(garden: Garden, ranked: Sequence[int]) -> list[Citation]:
 
 
 def sentence_ids(garden: Garden, citations: Sequence[Citation]) -> list[int]:
-    """The garden sentence id of each citation (by paper and offsets)."""
-    ids = []
-    for c in citations:
-        row = garden.conn.execute(
-            "SELECT s.id FROM sentences s JOIN papers p ON p.pk = s.paper_pk WHERE p.id = ?"
-            " AND s.field = ? AND s.start_char = ? AND s.end_char = ?",
-            (c.paper_id, c.field, c.start, c.end)).fetchone()
-        ids.append(int(row[0]))
-    return ids
+    """The garden sentence id of each citation (by paper, field and offset), in one query."""
+    if not citations:
+        return []
+    papers = sorted({c.paper_id for c in citations})
+    key = {(str(r[1]), str(r[2]), int(r[3])): int(r[0]) for r in garden.conn.execute(
+        "SELECT s.id, p.id, s.field, s.start_char FROM sentences s"
+        " JOIN papers p ON p.pk = s.paper_pk WHERE p.id IN"
+        f" ({','.join('?' * len(papers))})", papers)}
+    return [key[(c.paper_id, c.field, c.start)] for c in citations]
 
 
 def measure(garden: Garden, label: str, items: list[Question],
@@ -191,16 +191,14 @@ def measure(garden: Garden, label: str, items: list[Question],
 def ask_system(garden: Garden) -> Callable[[str], tuple[list[int], list[int]]]:
     def rank(claim: str) -> tuple[list[int], list[int]]:
         candidates, _ = rank_sentences(garden.conn, garden.settings, garden._indexes, claim)
-        ids = sentence_ids(garden, candidates)
-        return ids, answer_of(garden, ids)
+        return (sentence_ids(garden, candidates),
+                sentence_ids(garden, pick_answer(candidates)))
     return rank
 
 
 def answer_of(garden: Garden, ranked: Sequence[int]) -> list[int]:
     """The sentence ids ``pick_answer`` takes from a ranking, as ``ask`` answers."""
-    cited = citations_for(garden, ranked)
-    by_key = {(c.paper_id, c.field, c.start): sid for c, sid in zip(cited, ranked, strict=True)}
-    return [by_key[(c.paper_id, c.field, c.start)] for c in pick_answer(cited)]
+    return sentence_ids(garden, pick_answer(citations_for(garden, ranked)))
 
 
 def bm25_system(garden: Garden, fields: str) -> Callable[[str], tuple[list[int], list[int]]]:
@@ -265,6 +263,9 @@ def snippet_rows(garden: Garden, items: list[Question],
     conn = garden.conn
     paper_of = {int(r[0]): int(r[1]) for r in conn.execute(
         "SELECT id, paper_pk FROM sentences WHERE field = 'abstract'")}
+    sentences_of: dict[int, list[int]] = {}
+    for sentence, paper in paper_of.items():
+        sentences_of.setdefault(paper, []).append(sentence)
     first = {int(r[0]): int(r[1]) for r in conn.execute(
         "SELECT paper_pk, id FROM sentences WHERE field = 'abstract' AND idx = ("
         "SELECT min(idx) FROM sentences t WHERE t.paper_pk = sentences.paper_pk"
@@ -295,7 +296,7 @@ def snippet_rows(garden: Garden, items: list[Question],
                             params=[pk]) if query else []
             shown[systems[1]] = best[0][0] if best else first.get(pk)
             if sentence_vectors is not None:
-                own = [sid for sid, p in paper_of.items() if p == pk]
+                own = sentences_of[pk]
                 cosine = sentence_vectors[1][[row_of[sid] for sid in own]] @ vector
                 shown[systems[2]] = own[int(np.argmax(cosine))]
             for name, sid in shown.items():
