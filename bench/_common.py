@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
+from collections.abc import Set as AbstractSet
 from pathlib import Path
+from typing import TypeVar
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data"
@@ -47,6 +49,19 @@ def ndcg_at(ranked: Sequence[str], relevant: set[str], k: int = 10) -> float:
     dcg = sum(1.0 / math.log2(i + 2) for i, doc in enumerate(ranked[:k]) if doc in relevant)
     ideal = sum(1.0 / math.log2(i + 2) for i in range(min(k, len(relevant))))
     return dcg / ideal if ideal else 0.0
+
+
+Id = TypeVar("Id", bound=Hashable)
+
+
+def mrr_at(ranked: Sequence[Id], relevant: AbstractSet[Id], k: int = 10) -> float:
+    """Reciprocal rank of the first relevant id in the top ``k`` (0.0 when none is there)."""
+    return next((1.0 / (i + 1) for i, item in enumerate(ranked[:k]) if item in relevant), 0.0)
+
+
+def recall_at(ranked: Sequence[Id], relevant: AbstractSet[Id], k: int = 100) -> float:
+    """The share of the relevant ids in the top ``k`` (0.0 when nothing is relevant)."""
+    return len(set(ranked[:k]) & relevant) / len(relevant) if relevant else 0.0
 
 
 def pct(value: float) -> str:

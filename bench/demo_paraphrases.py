@@ -19,7 +19,7 @@ import argparse
 import statistics
 from pathlib import Path
 
-from _common import REPO_ROOT, emit, garden_missing, markdown_table, ndcg_at
+from _common import REPO_ROOT, emit, garden_missing, markdown_table, mrr_at, ndcg_at
 
 from kgarden import Garden
 
@@ -94,10 +94,6 @@ SYSTEMS = (("BM25", "bm25", "rrf"), ("dense", "dense", "rrf"),
            ("fused RRF", "hybrid", "rrf"), ("fused convex (default)", "hybrid", "convex"))
 
 
-def mrr10(ranked: list[str], relevant: set[str]) -> float:
-    return next((1 / (i + 1) for i, d in enumerate(ranked[:10]) if d in relevant), 0.0)
-
-
 def relevant_ids(garden: Garden, prefixes: tuple[str, ...]) -> set[str]:
     ids = set()
     for prefix in prefixes:
@@ -117,7 +113,7 @@ def evaluate(garden: Garden) -> str:
         for name, mode, fusion in SYSTEMS:
             hits = garden.search(query, k=10, mode=mode, fusion=fusion).hits
             ranked = [hit.paper_id for hit in hits]
-            per_system[name].append((ndcg_at(ranked, relevant), mrr10(ranked, relevant),
+            per_system[name].append((ndcg_at(ranked, relevant), mrr_at(ranked, relevant),
                                      float(bool(ranked) and ranked[0] in relevant)))
         rrf, conv = per_system["fused RRF"][-1][0], per_system["fused convex (default)"][-1][0]
         if rrf != conv:

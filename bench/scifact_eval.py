@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from _common import emit, find_data, ndcg_at
+from _common import emit, find_data, ndcg_at, recall_at
 
 from kgarden import Garden, load_settings
 from kgarden.embed.vectors import load_vectors, reset_vectors
@@ -44,10 +44,6 @@ class Scores:
     ndcg10_odd: float
     recall100: float
     ms_per_query: float
-
-
-def recall_at(ranked: list[str], relevant: set[str], k: int = 100) -> float:
-    return len(set(ranked[:k]) & relevant) / len(relevant) if relevant else 0.0
 
 
 def load(data: str | None) -> tuple[list[dict[str, object]], list[dict[str, object]]] | None:

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _common import emit
+from _common import emit, mrr_at, recall_at
 from scifact_eval import as_papers, load
 
 from kgarden import Garden, load_settings
@@ -175,9 +175,8 @@ def measure(garden: Garden, label: str, items: list[Question],
         hit1.append(float(bool(good) and good[0]))
         hit_answer.append(float(any(good)))
         precision.append(sum(good) / len(good) if good else 0.0)
-        first = next((i for i, sid in enumerate(ranked[:10]) if sid in q.relevant), None)
-        mrr.append(0.0 if first is None else 1.0 / (first + 1))
-        recall.append(len(set(ranked[:10]) & q.relevant) / len(q.relevant))
+        mrr.append(mrr_at(ranked, q.relevant))
+        recall.append(recall_at(ranked, q.relevant, 10))
         even.append(q.position % 2 == 0)
 
     def mean(values: list[float], half: bool | None = None) -> float:

@@ -28,7 +28,7 @@ def test_each_query_has_its_papers_in_the_demo_garden(search_demo: Garden) -> No
 
 
 def test_mrr_and_ndcg_at_10() -> None:
-    assert paraphrases.mrr10(["b", "a"], {"a"}) == 0.5
-    assert paraphrases.mrr10(["b"] * 10 + ["a"], {"a"}) == 0.0
+    assert common.mrr_at(["b", "a"], {"a"}) == 0.5
+    assert common.mrr_at(["b"] * 10 + ["a"], {"a"}) == 0.0
     assert common.ndcg_at(["a", "c", "b"], {"a", "b"}) == pytest.approx(
         (1 + 1 / 2) / (1 + 1 / 1.5849625))
