@@ -10,6 +10,7 @@ import pytest
 from judgements import DISTILLATION, DISTILLATION_QUERIES
 
 from kgarden import Garden
+from kgarden.embed.index import ConceptsByKey
 from kgarden.errors import (
     ConfigError,
     EmbedderMismatchError,
@@ -232,3 +233,24 @@ def test_bfloat16_embedding_gives_the_float32_vectors_and_bad_precision_is_refus
     assert resolve_precision("auto") in ("float32", "bfloat16")
     with pytest.raises(ConfigError, match="embed_precision"):
         model.embed(texts, precision="float8")
+
+
+def test_a_first_search_reads_only_the_concept_vectors_it_needs(embedded_demo: Path,
+                                                                 settings: Settings) -> None:
+    # a command searches once: its hits' concepts are read by key, not the whole index;
+    # the second search loads the index, and both give the same snippets
+    query = "a teacher network transfers what it learned to a compact student"
+    with Garden.open(embedded_demo, settings=settings) as garden:
+        cache = garden._indexes
+        first = garden.search(query, k=10)
+        assert "concept" not in cache._cache
+        second = garden.search(query, k=10)
+        assert "concept" in cache._cache
+        assert [h.to_dict() for h in first.hits] == [h.to_dict() for h in second.hits]
+        # the two give the same cosines for the concepts the hits mention
+        mentioned = {int(r[0]) for r in garden.conn.execute("SELECT concept_id FROM mentions")}
+        vector = garden._indexes.get(garden.conn, "paper").matrix[0]
+        by_key = ConceptsByKey(garden.conn).similarities(vector, mentioned)
+        loaded = cache.concepts(garden.conn).similarities(vector, mentioned)
+        assert len(by_key) > 100 and by_key.keys() == loaded.keys()
+        assert max(abs(by_key[c] - loaded[c]) for c in by_key) < 1e-6

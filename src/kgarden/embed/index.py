@@ -15,13 +15,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from kgarden.embed.base import Matrix
 from kgarden.embed.passages import BLEND_DEPTH, WHOLE_WEIGHT
-from kgarden.embed.vectors import load_vectors
+from kgarden.embed.vectors import concept_vectors, load_vectors
 
 SPLIT_ROWS = 20_000  # rows per block, at least, when a product is cut across the cores
 
@@ -44,6 +44,32 @@ def only(ids: np.ndarray[Any, Any], scores: Matrix, allowed: Collection[int] | N
         return scores
     mask = np.isin(ids, np.fromiter(allowed, dtype=np.int64, count=len(allowed)))
     return np.where(mask, scores, -np.inf).astype(np.float32)
+
+
+class Similarities(Protocol):
+    def similarities(self, query: Matrix, item_ids: Collection[int]) -> dict[int, float]:
+        """Cosine with ``query`` of those of ``item_ids`` that have a vector."""
+        ...
+
+
+@dataclass
+class ConceptsByKey:
+    """Concept cosines from the vectors of just the concepts asked about, read by key, for a
+    process that scores a few hundred of them once: loading the whole index reads every
+    concept vector (``IndexCache.concepts``)."""
+
+    conn: sqlite3.Connection
+
+    def similarities(self, query: Matrix, item_ids: Collection[int]) -> dict[int, float]:
+        """Cosine with ``query`` of those of ``item_ids`` that have a vector."""
+        if not item_ids:
+            return {}
+        found = concept_vectors(self.conn, sorted(item_ids))
+        if not found:
+            return {}
+        ids = sorted(found)
+        scores = np.stack([found[i] for i in ids]) @ query.reshape(-1)
+        return {i: float(s) for i, s in zip(ids, scores, strict=True)}
 
 
 @dataclass

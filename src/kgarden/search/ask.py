@@ -81,7 +81,7 @@ def _concept_cosines(conn: sqlite3.Connection, cache: IndexCache, vector: Matrix
     mentions = conn.execute(
         "SELECT sentence_id, concept_id FROM mentions WHERE sentence_id IN"
         f" ({','.join('?' * len(sentence_ids))})", sentence_ids).fetchall()
-    cosine = cache.get(conn, "concept").similarities(vector, {int(m[1]) for m in mentions})
+    cosine = cache.concepts(conn).similarities(vector, {int(m[1]) for m in mentions})
     best: dict[int, float] = {}
     for sentence_id, concept_id in mentions:
         if int(concept_id) in cosine:

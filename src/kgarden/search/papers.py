@@ -57,7 +57,7 @@ def search_papers(conn: sqlite3.Connection, settings: Settings, cache: IndexCach
     retriever = Retriever(conn, settings, cache)
     found = retriever.retrieve(text, n=max(100, k), filters=filters, mode=mode, fusion=fusion)
     top = found.ranked[:k]
-    concepts = cache.get(conn, "concept") if found.query_vector is not None else None
+    concepts = cache.concepts(conn) if found.query_vector is not None else None
     rows = {
         int(r["pk"]): r for r in conn.execute(
             "SELECT pk, id, title, date, authors FROM papers WHERE pk IN"

@@ -15,7 +15,7 @@ from dataclasses import field as dataclass_field
 from typing import TypeAlias
 
 from kgarden.embed.base import Matrix
-from kgarden.embed.index import VectorIndex
+from kgarden.embed.index import Similarities
 from kgarden.search.lexical import TermStats, highlighted
 from kgarden.search.query import ParsedQuery
 from kgarden.search.tokens import SentenceTokens, held_terms, marked_spans
@@ -54,7 +54,7 @@ def parse_marks(marked: str) -> tuple[str, list[tuple[int, int]]]:
 
 
 def best_sentences(conn: sqlite3.Connection, paper_pks: Sequence[int], query: ParsedQuery,
-                   vector: Matrix | None, concepts: VectorIndex | None,
+                   vector: Matrix | None, concepts: Similarities | None,
                    tokens: SentenceTokens, stats: TermStats | None = None
                    ) -> dict[int, Snippet]:
     """The best sentence of each paper, for the hits of one search: the papers' sentences and
@@ -71,7 +71,7 @@ def best_sentences(conn: sqlite3.Connection, paper_pks: Sequence[int], query: Pa
         sentences.setdefault(int(row[0]), []).append(
             (int(row[1]), str(row[2]), str(row[3]), int(row[4]), int(row[5])))
     meaning: dict[int, tuple[float, int, int]] = {}  # sentence -> (cosine, mention span)
-    if vector is not None and concepts is not None and len(concepts):
+    if vector is not None and concepts is not None:
         mentions = conn.execute(
             "SELECT sentence_id, concept_id, start_char, end_char FROM mentions"
             f" WHERE paper_pk IN ({marks})", list(paper_pks)).fetchall()
