@@ -39,8 +39,9 @@ class IndexCache:
         """What gives a query's cosines with the concepts its hits mention (a few hundred).
         The first time, those concepts' vectors are read by key: a command searches once, and
         loading all of them would read 268 MB for the 174,740 of the arXiv garden (a cold
-        `kgarden search` 16.3 s against 10.4). From the second time on, the whole index, loaded
-        once, answers: a long-lived process (the server, a notebook) then reads no vectors."""
+        `kgarden search` took 18.8-19.9 s with them, 9.9-10.9 s without). From the second time
+        on, the whole index, loaded once, answers: a long-lived process (the server, a
+        notebook) then reads no vectors."""
         self._concept_asks += 1
         cached = self._cache.get("concept")
         if self._concept_asks == 1 and (cached is None or cached[0] != vectors_version(conn)):
