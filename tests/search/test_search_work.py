@@ -142,6 +142,27 @@ def test_sentence_tokens_find_the_terms_fts5_finds(search_demo: Garden) -> None:
     tokens.close()
 
 
+def test_held_terms_read_from_the_query_tokens_alone_are_the_terms_fts5_finds(
+        search_demo: Garden) -> None:
+    conn = search_demo.conn
+    terms = list(parse_query('distillation "knowledge transfer" "language models" 11,163 '
+                             'bilingual problems large-scale benchmark learned "model model"'
+                             ).terms)
+    rows = [(int(r[0]), str(r[1])) for r in conn.execute("SELECT id, text FROM sentences")]
+    for kept in (0, len(rows) // 2):  # none of the sentences' tokens kept, then half of them
+        tokens = SentenceTokens()
+        term_tokens = dict(zip(terms, tokens.tokenize(conn, terms), strict=True))
+        tokens.of_sentences(conn, rows[:kept])
+        held = tokens.held(conn, rows, term_tokens)
+        for term in terms:
+            fts5 = {int(r[0]) for r in conn.execute(
+                "SELECT rowid FROM sentences_fts WHERE sentences_fts MATCH ?", (f'"{term}"',))}
+            assert {sid for sid, found in held.items() if term in found} == fts5, term
+            assert fts5 or term == "model model", term
+        assert all(held.values())
+        tokens.close()
+
+
 def test_a_phrase_is_held_only_where_its_words_follow_each_other() -> None:
     terms = {"knowledge transfer": ("knowledg", "transfer"), "model": ("model",)}
     assert held_terms(terms, ("knowledg", "transfer", "model")) == {"knowledge transfer",

@@ -18,7 +18,7 @@ from kgarden.embed.base import Matrix
 from kgarden.embed.index import Similarities
 from kgarden.search.lexical import TermStats, highlighted
 from kgarden.search.query import ParsedQuery
-from kgarden.search.tokens import SentenceTokens, held_terms, marked_spans
+from kgarden.search.tokens import SentenceTokens, marked_spans
 
 SentenceRow: TypeAlias = tuple[int, str, str, int, int]  # id, field, text, start, end
 OPEN, CLOSE = "\x02", "\x03"  # highlight() markers: control characters never in our text
@@ -82,26 +82,24 @@ def best_sentences(conn: sqlite3.Connection, paper_pks: Sequence[int], query: Pa
                 meaning[sid] = (similarity, start, end)
     held: dict[int, set[str]] = {}  # sentence -> the query terms it holds
     term_tokens: dict[str, tuple[str, ...]] = {}
-    sentence_tokens: dict[int, tuple[str, ...]] = {}
     if query:
         term_tokens = dict(zip(query.terms, tokens.tokenize(conn, list(query.terms)),
                                strict=True))
-        sentence_tokens = tokens.of_sentences(
-            conn, [(row[0], row[2]) for rows in sentences.values() for row in rows])
-        for sid, their_tokens in sentence_tokens.items():
-            if terms := held_terms(term_tokens, their_tokens):
-                held[sid] = terms
+        held = tokens.held(conn, [(row[0], row[2]) for rows in sentences.values()
+                                  for row in rows], term_tokens)
     idf = {t: stats.idf(t) if stats is not None else 1.0 for t in query.terms}
     lexical = {sid: sum(idf[t] for t in terms) for sid, terms in held.items()}
     found = {}
     for pk in paper_pks:
         snippet = _best(sentences.get(pk, []), lexical, held, meaning)
-        if snippet is None:
-            continue
-        if snippet.sentence_id in held:
-            snippet.highlights = _marks(conn, snippet, sorted(held[snippet.sentence_id]),
-                                        term_tokens, sentence_tokens)
-        found[pk] = snippet
+        if snippet is not None:
+            found[pk] = snippet
+    # only the sentences shown, and holding a query term, need all their tokens (the marks)
+    marked = [s for s in found.values() if s.sentence_id in held]
+    sentence_tokens = tokens.of_sentences(conn, [(s.sentence_id, s.text) for s in marked])
+    for snippet in marked:
+        snippet.highlights = _marks(conn, snippet, sorted(held[snippet.sentence_id]),
+                                    term_tokens, sentence_tokens)
     return found
 
 

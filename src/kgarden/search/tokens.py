@@ -5,7 +5,9 @@ The best sentence of a hit needs the query terms each of the paper's sentences h
 8-9 ms on the 74,728-paper garden). Instead the sentences are tokenized by the tokenizer the
 garden's full-text index uses, run in a private in-memory database (a contentless FTS5 table
 read back through ``fts5vocab``): the same code gives the same tokens, and a term is held where
-its tokens follow each other, as in an FTS5 phrase. Ten hits' sentences take about 2.5 ms.
+its tokens follow each other, as in an FTS5 phrase. Which terms a hit's sentences hold needs
+only the positions of the query's own tokens (``SentenceTokens.held``); all the tokens of a
+sentence are read only for the one shown, to place its marks (``of_sentences``).
 """
 
 from __future__ import annotations
@@ -78,6 +80,49 @@ class SentenceTokens:
                                     strict=True):
             cached[sid] = tokens
         return {sid: cached[sid] for sid, _ in sentences}
+
+    def held(self, conn: sqlite3.Connection, sentences: Sequence[tuple[int, str]],
+             terms: dict[str, tuple[str, ...]]) -> dict[int, set[str]]:
+        """The terms (each with its tokens) that each (sentence id, text) holds, for those
+        holding any. A sentence whose tokens were kept (``of_sentences``) is read from them;
+        for the rest only the positions of the terms' own tokens are read back from the
+        private index. Ten hits' 76 sentences have 1,764 tokens, of which 43 were query tokens:
+        0.2 ms to read, against 2.5 ms for all of them, sorted."""
+        cached = self._cached.get(conn)
+        found: dict[int, set[str]] = {}
+        fresh: list[tuple[int, str]] = []
+        for sid, text in sentences:
+            if sid in cached:
+                if holding := held_terms(terms, cached[sid]):
+                    found[sid] = holding
+            else:
+                fresh.append((sid, text))
+        wanted = sorted({token for parts in terms.values() for token in parts})
+        if not fresh or not wanted:
+            return found
+        with self._lock:
+            private = self._connection(conn)
+            private.execute("BEGIN")
+            try:
+                private.executemany("INSERT INTO words(rowid, text) VALUES (?, ?)",
+                                    [(i, text) for i, (_, text) in enumerate(fresh)])
+                rows = private.execute(
+                    "SELECT doc, offset, term FROM instances WHERE term IN"
+                    f" ({','.join('?' * len(wanted))})", wanted).fetchall()
+                private.execute("INSERT INTO words(words) VALUES ('delete-all')")
+            finally:
+                private.execute("COMMIT")
+        places: dict[int, dict[str, set[int]]] = {}  # document -> token -> its offsets
+        for doc, offset, token in rows:
+            places.setdefault(int(doc), {}).setdefault(str(token), set()).add(int(offset))
+        for doc, at in places.items():
+            holding = {term for term, parts in terms.items()
+                       if parts and all(token in at for token in parts)
+                       and any(all(first + j in at[token] for j, token in enumerate(parts))
+                               for first in at[parts[0]])}
+            if holding:
+                found[fresh[doc][0]] = holding
+        return found
 
     def close(self) -> None:
         if self._private is not None:
