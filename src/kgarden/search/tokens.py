@@ -52,20 +52,29 @@ class SentenceTokens:
             self._private = private
         return self._private
 
-    def tokenize(self, conn: sqlite3.Connection, texts: Sequence[str]) -> list[tuple[str, ...]]:
-        """Each text's tokens, in order."""
-        if not texts:
-            return []
+    def _instances(self, conn: sqlite3.Connection, texts: Sequence[str],
+                   only: Sequence[str] | None = None) -> list[tuple[int, int, str]]:
+        """(text's position, token's offset, token) for the tokens of ``texts``, or for those
+        of them among ``only``."""
+        where = "" if only is None else f" WHERE term IN ({','.join('?' * len(only))})"
         with self._lock:
             private = self._connection(conn)
             private.execute("BEGIN")
             try:
                 private.executemany("INSERT INTO words(rowid, text) VALUES (?, ?)",
                                     list(enumerate(texts)))
-                rows = private.execute("SELECT doc, offset, term FROM instances").fetchall()
+                rows = private.execute("SELECT doc, offset, term FROM instances" + where,
+                                       list(only or ())).fetchall()
                 private.execute("INSERT INTO words(words) VALUES ('delete-all')")
             finally:
                 private.execute("COMMIT")
+        return [(int(d), int(o), str(t)) for d, o, t in rows]
+
+    def tokenize(self, conn: sqlite3.Connection, texts: Sequence[str]) -> list[tuple[str, ...]]:
+        """Each text's tokens, in order."""
+        if not texts:
+            return []
+        rows = self._instances(conn, texts)
         tokens: list[list[str]] = [[] for _ in texts]
         for doc, _, term in sorted(rows):
             tokens[doc].append(term)
@@ -100,21 +109,10 @@ class SentenceTokens:
         wanted = sorted({token for parts in terms.values() for token in parts})
         if not fresh or not wanted:
             return found
-        with self._lock:
-            private = self._connection(conn)
-            private.execute("BEGIN")
-            try:
-                private.executemany("INSERT INTO words(rowid, text) VALUES (?, ?)",
-                                    [(i, text) for i, (_, text) in enumerate(fresh)])
-                rows = private.execute(
-                    "SELECT doc, offset, term FROM instances WHERE term IN"
-                    f" ({','.join('?' * len(wanted))})", wanted).fetchall()
-                private.execute("INSERT INTO words(words) VALUES ('delete-all')")
-            finally:
-                private.execute("COMMIT")
+        rows = self._instances(conn, [text for _, text in fresh], wanted)
         places: dict[int, dict[str, set[int]]] = {}  # document -> token -> its offsets
         for doc, offset, token in rows:
-            places.setdefault(int(doc), {}).setdefault(str(token), set()).add(int(offset))
+            places.setdefault(doc, {}).setdefault(token, set()).add(offset)
         for doc, at in places.items():
             holding = {term for term, parts in terms.items()
                        if parts and all(token in at for token in parts)
