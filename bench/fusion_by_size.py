@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 from _common import emit, markdown_table, ndcg_at
-from scifact_eval import as_papers, load
+from scifact_eval import as_papers, parse_and_load
 
 from kgarden import Garden, load_settings
 from kgarden.embed.base import get_embedder
@@ -51,16 +51,13 @@ def sub_garden(schema: str, docs: list[tuple[str, str]]) -> sqlite3.Connection:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--garden", type=Path, required=True)
-    parser.add_argument("--data", default=None, help="the data folder (default ../shared/data)")
     parser.add_argument("--sizes", type=int, nargs="+", default=[30, 75, 300, 1200, 5180])
     parser.add_argument("--draws", type=int, default=4)
     parser.add_argument("--claims", type=int, default=300, help="at most this many per draw")
-    parser.add_argument("--out", type=Path, default=None)
-    args = parser.parse_args()
-    loaded = load(args.data)
-    if loaded is None:
+    got = parse_and_load(parser)
+    if got is None:
         return
-    corpus, claims = loaded
+    args, corpus, claims = got
     claims = [c for c in claims if c.get("cited_doc_ids")]
     settings = load_settings({"embed_on_ingest": False}, env={})
     papers, doc_of_paper = as_papers(corpus)

@@ -59,6 +59,17 @@ def load(data: str | None) -> tuple[list[dict[str, object]], list[dict[str, obje
     return corpus, claims
 
 
+def parse_and_load(parser: argparse.ArgumentParser) -> tuple[
+        argparse.Namespace, list[dict[str, object]], list[dict[str, object]]] | None:
+    """``parser``'s arguments, with the two every SciFact script takes (``--data``, ``--out``),
+    and SciFact's corpus and claims from ``--data``; None when the folder is absent (``load``)."""
+    parser.add_argument("--data", default=None, help="the data folder (default ../shared/data)")
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    loaded = load(args.data)
+    return None if loaded is None else (args, *loaded)
+
+
 def as_papers(corpus: list[dict[str, object]]) -> tuple[list[Paper], dict[str, str]]:
     """The abstracts as papers (the sentences joined by spaces), and the SciFact id of each
     paper id (three pairs of abstracts share a title, and so a paper id)."""
@@ -110,7 +121,6 @@ def with_passages(garden: Garden, claims: list[dict[str, object]], doc_of: dict[
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", default=None, help="the data folder (default ../shared/data)")
     parser.add_argument("--lengths", type=int, nargs="+", default=[256, 128],
                         help="maximum embedder input lengths to compare (word pieces)")
     parser.add_argument("--precisions", nargs="+", default=["float32"],
@@ -118,12 +128,10 @@ def main() -> None:
     parser.add_argument("--passages", action="store_true",
                         help="also measure with passage vectors (embed_passages)")
     parser.add_argument("--limit", type=int, default=None, help="only the first N claims")
-    parser.add_argument("--out", type=Path, default=None)
-    args = parser.parse_args()
-    loaded = load(args.data)
-    if loaded is None:
+    got = parse_and_load(parser)
+    if got is None:
         return
-    corpus, claims = loaded
+    args, corpus, claims = got
     claims = [c for c in claims if c.get("cited_doc_ids")][: args.limit]
     papers, doc_by_paper = as_papers(corpus)
     settings = load_settings({"embed_on_ingest": False}, env={})

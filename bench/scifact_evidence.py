@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 from _common import emit, mrr_at, recall_at
-from scifact_eval import as_papers, load
+from scifact_eval import as_papers, parse_and_load
 
 from kgarden import Garden, load_settings
 from kgarden.embed.base import Matrix, get_embedder
@@ -333,18 +333,15 @@ def open_garden(stack: ExitStack, path: Path | None, corpus: list[dict[str, obje
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", default=None, help="the data folder (default ../shared/data)")
     parser.add_argument("--garden", type=Path, default=None,
                         help="keep the SciFact garden here (reused when the file exists)")
     parser.add_argument("--sentence-vectors", action="store_true",
                         help="also rank by MiniLM cosine over every abstract sentence")
     parser.add_argument("--limit", type=int, default=None, help="only the first N claims")
-    parser.add_argument("--out", type=Path, default=None)
-    args = parser.parse_args()
-    loaded = load(args.data)
-    if loaded is None:
+    got = parse_and_load(parser)
+    if got is None:
         return
-    corpus, claims = loaded
+    args, corpus, claims = got
     with ExitStack() as stack:
         garden, doc_by_paper, notes = open_garden(stack, args.garden, corpus)
         items, wanted, found = questions(garden, corpus, claims, doc_by_paper)
